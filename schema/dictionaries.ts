@@ -16,7 +16,7 @@ export const RESOURCE_DICT: DictionaryTableDef = {
   columns: [
     { name: 'type', type: 'string', description: 'Resource type (pod, host, ...)' },
     { name: 'id', type: 'uint32', description: 'ID stored on rows' },
-    { name: 'key', type: 'string', description: 'Name inside its scope (cluster, namespace, host), NUL-separated' },
+    { name: 'key', type: 'string', description: 'Name inside its scope: cluster/namespace/name (a / inside a part is escaped)' },
     { name: 'name', type: 'string', description: 'Display name' },
     { name: 'created_at', type: 'timestamp', description: 'When the ID was claimed' },
   ],

@@ -4,7 +4,7 @@ import { DICTIONARY_TABLES } from './dictionaries.ts';
 import { ENUMS } from './enums.ts';
 import { RESOURCES } from './resources.ts';
 import { queryFields } from './catalog.ts';
-import type { ColumnDef } from './types.ts';
+import type { ColumnDef, FieldDef } from './types.ts';
 
 function encodingText(c: ColumnDef): string {
   const e = c.encoding;
@@ -14,8 +14,8 @@ function encodingText(c: ColumnDef): string {
   return 'plain';
 }
 
-function queryNames(fieldsOf: Map<string, { column: ColumnDef }>, c: ColumnDef): string {
-  return [...fieldsOf.values()].filter((f) => f.column === c).map((f) => `\`${(f as { name: string }).name}\``).join(', ');
+function queryNames(fieldsOf: Map<string, FieldDef>, c: ColumnDef): string {
+  return [...fieldsOf.values()].filter((f) => f.column === c).map((f) => `\`${f.name}\``).join(', ');
 }
 
 export function renderSchemaDoc(): string {

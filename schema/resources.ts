@@ -41,7 +41,15 @@ export const FLOW_RESOURCES: ResourceType[] = [
 /** Custom tags resolve through the most specific resource that carries them. */
 export const CUSTOM_TAG_OWNERS: ResourceType[] = ['pod', 'pod_service', 'pod_group', 'pod_ns', 'pod_node', 'host', 'az', 'region'];
 
-/** The dictionary key of a name inside its scope: `cluster\u0000ns\u0000name`. */
+/** Escapes one key part so `/` can separate parts unambiguously. */
+function keyPart(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/\//g, '\\/');
+}
+
+/**
+ * The dictionary key of a name inside its scope: `cluster/ns/name`, each part escaped.
+ * Readable in the store, and free of control characters that some stores reject.
+ */
 export function scopedKey(scopeNames: Array<string | null | undefined>, name: string): string {
-  return scopeNames.length === 0 ? name : [...scopeNames.map((s) => s ?? ''), name].join('\u0000');
+  return scopeNames.length === 0 ? name : [...scopeNames.map((s) => s ?? ''), name].map(keyPart).join('/');
 }

@@ -1,0 +1,29 @@
+import { loadConfig } from '../../lib/config.ts';
+import { createLogger } from '../../lib/log.ts';
+import { runServer } from '../server/run.ts';
+import { parseFlags, settingFlags, settingValues, settingsHelp, type Command } from '../command.ts';
+
+/** Runs until SIGINT/SIGTERM, then stops cleanly (the store is closed, nothing acknowledged is lost). */
+export async function serveUntilSignal(argv: string[], extra?: (log: ReturnType<typeof createLogger>, httpPort: number) => void): Promise<number> {
+  const { values } = parseFlags(argv, settingFlags());
+  const config = loadConfig({ file: values.config as string | undefined, flags: settingValues(values) });
+  const log = createLogger(config.log.level);
+  const server = await runServer(config, log);
+  extra?.(log, server.httpPort);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  log.info('stopping');
+  await server.stop();
+  log.flush();
+  return 0;
+}
+
+export const serverCommand: Command = {
+  name: 'server',
+  summary: 'run the MetaFlow server (ingester + querier)',
+  usage: 'metaflow server [--data-dir DIR] [--http-port P] [--pg-port Q] [--config FILE] [--storage URL]',
+  help: `Settings (flag > environment > config file > default):\n${settingsHelp()}`,
+  run: (argv) => serveUntilSignal(argv),
+};

@@ -1,0 +1,197 @@
+/**
+ * One ingest batch (tags as strings) → one storage batch (IDs and enum codes), checking every
+ * column against the catalog. Throws IngestError naming the table, column and row at fault;
+ * it never writes, so a rejected request leaves nothing behind.
+ */
+import { Field, makeData, RecordBatch, Schema, Struct, Utf8, vectorFromArray, DataType, type Data } from 'apache-arrow';
+import { arrowType, enumCode, ENUMS, ingestFields, RESOURCES, scopedKey, type ColumnDef, type ColumnType, type IngestField, type TableDef } from '../schema/index.ts';
+import { nearest } from '../lib/nearest.ts';
+import { IngestError } from './errors.ts';
+import { boolReader, inputKind, numberReader, stringReader, timestampReader, type InputKind } from '../lib/arrow-read.ts';
+import type { ResourceEncoder, ResourceName } from './smart-encoding/encoder.ts';
+
+const INT_RANGE: Partial<Record<ColumnType, [bigint, bigint]>> = {
+  int8: [-128n, 127n], int16: [-32768n, 32767n], int32: [-2147483648n, 2147483647n], int64: [-(2n ** 63n), 2n ** 63n - 1n],
+  uint8: [0n, 255n], uint16: [0n, 65535n], uint32: [0n, 4294967295n], uint64: [0n, 2n ** 64n - 1n],
+};
+
+/** Which Arrow input kinds each storage type accepts. */
+function accepts(f: IngestField): InputKind[] {
+  if (f.convert !== 'value') return ['string'];
+  const t = f.column.type;
+  if (t === 'string') return ['string'];
+  if (t === 'timestamp') return ['timestamp'];
+  if (t === 'float64') return ['float', 'int'];
+  if (t === 'bool') return ['bool'];
+  return ['int'];
+}
+
+/** Null bitmap with bit i set for valid rows, plus the null count. */
+class Validity {
+  readonly bits: Uint8Array;
+  nulls = 0;
+  constructor(n: number) { this.bits = new Uint8Array((n + 7) >> 3); }
+  set(i: number, valid: boolean): void {
+    if (valid) this.bits[i >> 3]! |= 1 << (i & 7);
+    else this.nulls++;
+  }
+}
+
+function typedArrayFor(t: ColumnType, n: number) {
+  switch (t) {
+    case 'int8': return new Int8Array(n);
+    case 'int16': return new Int16Array(n);
+    case 'int32': return new Int32Array(n);
+    case 'uint8': return new Uint8Array(n);
+    case 'uint16': return new Uint16Array(n);
+    case 'uint32': return new Uint32Array(n);
+    case 'int64': case 'timestamp': return new BigInt64Array(n);
+    case 'uint64': return new BigUint64Array(n);
+    default: return new Float64Array(n);
+  }
+}
+
+function numericData(column: ColumnDef, n: number, read: (i: number) => number | bigint | null, table: TableDef, name: string): Data {
+  const out = typedArrayFor(column.type, n);
+  const valid = new Validity(n);
+  const range = INT_RANGE[column.type];
+  const big = out instanceof BigInt64Array || out instanceof BigUint64Array;
+  for (let i = 0; i < n; i++) {
+    const v = read(i);
+    valid.set(i, v !== null);
+    if (v === null) continue;
+    if (range) {
+      if (typeof v === 'number' && !Number.isInteger(v)) throw outOfRange(table, name, i, v, column.type);
+      const b = typeof v === 'bigint' ? v : BigInt(v);
+      if (b < range[0] || b > range[1]) throw outOfRange(table, name, i, v, column.type);
+    }
+    (out as unknown as Array<number | bigint>)[i] = big ? BigInt(v) : Number(v);
+  }
+  return makeData({ type: arrowType(column.type), length: n, nullCount: valid.nulls, nullBitmap: valid.nulls ? valid.bits : null, data: out } as never);
+}
+
+function outOfRange(table: TableDef, column: string, row: number, v: number | bigint, type: ColumnType): IngestError {
+  return new IngestError('OUT_OF_RANGE', `${table.fullName}.${column} row ${row}: ${v} does not fit ${type}`, { table: table.fullName, column, row });
+}
+
+function boolData(n: number, read: (i: number) => boolean | null): Data {
+  const values = new Uint8Array((n + 7) >> 3);
+  const valid = new Validity(n);
+  for (let i = 0; i < n; i++) {
+    const v = read(i);
+    valid.set(i, v !== null);
+    if (v) values[i >> 3]! |= 1 << (i & 7);
+  }
+  return makeData({ type: arrowType('bool'), length: n, nullCount: valid.nulls, nullBitmap: valid.nulls ? valid.bits : null, data: values } as never);
+}
+
+function stringData(source: Data, n: number): Data {
+  if (DataType.isUtf8(source.type) && source.offset === 0) return source;
+  const read = stringReader(source);
+  const values: Array<string | null> = new Array(n);
+  for (let i = 0; i < n; i++) values[i] = read(i);
+  return vectorFromArray(values, new Utf8()).data[0]!;
+}
+
+function enumData(table: TableDef, f: IngestField, source: Data, n: number): Data {
+  const enumName = (f.column.encoding as { enumName: string }).enumName;
+  const read = stringReader(source);
+  const out = new Uint8Array(n);
+  const valid = new Validity(n);
+  for (let i = 0; i < n; i++) {
+    const label = read(i);
+    valid.set(i, label !== null);
+    if (label === null) continue;
+    const code = enumCode(enumName, label);
+    if (code === undefined) {
+      const known = [...ENUMS[enumName]!.values.values()];
+      throw new IngestError('UNKNOWN_ENUM', `${table.fullName}.${f.name} row ${i}: '${label}' is not a ${enumName}`,
+        { table: table.fullName, column: f.name, row: i, hint: `one of: ${known.join(', ')}` });
+    }
+    out[i] = code;
+  }
+  return makeData({ type: arrowType(f.column.type), length: n, nullCount: valid.nulls, nullBitmap: valid.nulls ? valid.bits : null, data: out } as never);
+}
+
+/** Resource names → IDs, each name keyed inside its scope (cluster/namespace/host) from the same row. */
+async function resourceData(table: TableDef, f: IngestField, batch: RecordBatch, encoder: ResourceEncoder): Promise<Data> {
+  const enc = f.column.encoding as { resource: keyof typeof RESOURCES };
+  const n = batch.numRows;
+  const suffix = f.column.side === undefined ? '' : `_${f.column.side}`;
+  const read = stringReader(batch.getChild(f.name)!.data[0]!);
+  const scopeReaders = RESOURCES[enc.resource].scope.map((s) => {
+    const child = batch.getChild(`${s}${suffix}`);
+    return child ? stringReader(child.data[0]!) : () => null;
+  });
+  const keys: Array<string | null> = new Array(n);
+  const distinct = new Map<string, ResourceName>();
+  for (let i = 0; i < n; i++) {
+    const name = read(i);
+    if (name === null || name === '') { keys[i] = null; continue; }
+    const key = scopeReaders.length === 0 ? name : scopedKey(scopeReaders.map((r) => r(i)), name);
+    keys[i] = key;
+    if (!distinct.has(key)) distinct.set(key, { key, name });
+  }
+  const ids = await encoder.encode(enc.resource, distinct.values());
+  const out = new Uint32Array(n);
+  const valid = new Validity(n);
+  for (let i = 0; i < n; i++) {
+    const k = keys[i];
+    valid.set(i, k !== null);
+    if (k !== null) out[i] = ids.get(k)!;
+  }
+  return makeData({ type: arrowType('uint32'), length: n, nullCount: valid.nulls, nullBitmap: valid.nulls ? valid.bits : null, data: out } as never);
+}
+
+/** Checks the batch's schema against the table: names, duplicates and types. */
+export function checkSchema(table: TableDef, schema: Schema): void {
+  const fields = ingestFields(table);
+  const seen = new Set<string>();
+  for (const field of schema.fields) {
+    const f = fields.get(field.name);
+    if (!f) {
+      const near = nearest(field.name, fields.keys());
+      throw new IngestError('UNKNOWN_COLUMN', `${table.fullName} has no column '${field.name}'`,
+        { table: table.fullName, column: field.name, hint: near.length ? `did you mean ${near.join(', ')}?` : undefined });
+    }
+    if (seen.has(field.name)) throw new IngestError('WRONG_TYPE', `column '${field.name}' appears twice`, { table: table.fullName, column: field.name });
+    seen.add(field.name);
+    const kind = inputKind(field.type);
+    const ok = accepts(f);
+    if (!kind || !ok.includes(kind)) {
+      throw new IngestError('WRONG_TYPE', `${table.fullName}.${field.name} is ${field.type}, expected ${ok.join(' or ')}` +
+        (f.convert !== 'value' ? ' (tags travel as names, never IDs)' : ''), { table: table.fullName, column: field.name });
+    }
+  }
+}
+
+export async function toStorageBatch(table: TableDef, batch: RecordBatch, encoder: ResourceEncoder, nowUs: bigint): Promise<RecordBatch> {
+  checkSchema(table, batch.schema);
+  const n = batch.numRows;
+  const fields = ingestFields(table);
+  const children: Data[] = [];
+  const outFields: Field[] = [];
+  for (const field of batch.schema.fields) {
+    const f = fields.get(field.name)!;
+    const source = batch.getChild(field.name)!.data[0]!;
+    let data: Data;
+    if (f.convert === 'resource') data = await resourceData(table, f, batch, encoder);
+    else if (f.convert === 'enum') data = enumData(table, f, source, n);
+    else if (f.column.type === 'string') data = stringData(source, n);
+    else if (f.column.type === 'bool') data = boolData(n, boolReader(source));
+    else if (f.column.type === 'timestamp') data = numericData(f.column, n, timestampReader(source), table, f.name);
+    else data = numericData(f.column, n, numberReader(source), table, f.name);
+    if (f.column.role === 'time' && data.nullCount > 0) {
+      throw new IngestError('WRONG_TYPE', `${table.fullName}.time must not be null`, { table: table.fullName, column: 'time' });
+    }
+    children.push(data);
+    outFields.push(new Field(f.column.name, data.type, true));
+  }
+  if (!batch.schema.fields.some((f) => f.name === 'time')) {
+    // Rows sent without a time are stamped with their arrival time.
+    children.push(makeData({ type: arrowType('timestamp'), length: n, data: new BigInt64Array(n).fill(nowUs) } as never));
+    outFields.push(new Field('time', arrowType('timestamp'), false));
+  }
+  const schema = new Schema(outFields);
+  return new RecordBatch(schema, makeData({ type: new Struct(outFields), length: n, children }));
+}

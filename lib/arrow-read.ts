@@ -1,0 +1,83 @@
+/**
+ * Reading Arrow columns whatever type the sender chose: integers of any width, any
+ * timestamp unit, plain/large/dictionary strings. Values are read from the raw buffers:
+ * `Vector.get` turns timestamps into float milliseconds, which loses microseconds.
+ */
+import { DataType, TimeUnit, type Data, type Field } from 'apache-arrow';
+
+export type InputKind = 'string' | 'int' | 'float' | 'timestamp' | 'bool';
+
+/** Classifies an Arrow type for ingest; undefined when we take no such type. */
+export function inputKind(t: DataType): InputKind | undefined {
+  if (DataType.isUtf8(t) || DataType.isLargeUtf8(t)) return 'string';
+  if (DataType.isDictionary(t)) return DataType.isUtf8(t.dictionary) || DataType.isLargeUtf8(t.dictionary) ? 'string' : undefined;
+  if (DataType.isInt(t)) return 'int';
+  if (DataType.isFloat(t)) return 'float';
+  if (DataType.isTimestamp(t) || DataType.isDate(t)) return 'timestamp';
+  if (DataType.isBool(t)) return 'bool';
+  return undefined;
+}
+
+export function isValid(data: Data, i: number): boolean {
+  const bitmap = data.nullBitmap;
+  if (!bitmap || bitmap.length === 0 || data.nullCount === 0) return true;
+  const j = data.offset + i;
+  return (bitmap[j >> 3]! & (1 << (j & 7))) !== 0;
+}
+
+/** Reads row i of a string column (plain, large or dictionary-encoded) as a JS string. */
+export function stringReader(data: Data): (i: number) => string | null {
+  const t = data.type as DataType;
+  if (DataType.isDictionary(t)) {
+    const dict = data.dictionary!;
+    const names: Array<string | null> = [];
+    for (let k = 0; k < dict.length; k++) names.push(dict.get(k) ?? null);
+    const idx = data.values as ArrayLike<number | bigint>;
+    return (i) => (isValid(data, i) ? names[Number(idx[data.offset + i])] ?? null : null);
+  }
+  const offsets = data.valueOffsets as ArrayLike<number | bigint>;
+  const bytes = data.values as Uint8Array;
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return (i) => {
+    if (!isValid(data, i)) return null;
+    const j = data.offset + i;
+    return buf.toString('utf8', Number(offsets[j]), Number(offsets[j + 1]));
+  };
+}
+
+/** Reads row i of an integer or float column as number or bigint (64-bit ints stay exact). */
+export function numberReader(data: Data): (i: number) => number | bigint | null {
+  const values = data.values as ArrayLike<number | bigint>;
+  return (i) => (isValid(data, i) ? values[data.offset + i]! : null);
+}
+
+export function boolReader(data: Data): (i: number) => boolean | null {
+  const bits = data.values as Uint8Array;
+  return (i) => {
+    if (!isValid(data, i)) return null;
+    const j = data.offset + i;
+    return (bits[j >> 3]! & (1 << (j & 7))) !== 0;
+  };
+}
+
+/** Reads row i of a timestamp/date column as microseconds since the epoch. */
+export function timestampReader(data: Data): (i: number) => bigint | null {
+  const t = data.type as DataType;
+  const values = data.values as ArrayLike<number | bigint>;
+  let toMicros: (v: number | bigint) => bigint;
+  if (DataType.isDate(t)) {
+    // Date32 counts days, Date64 milliseconds.
+    toMicros = (t as unknown as { unit: number }).unit === 0 ? (v) => BigInt(v) * 86_400_000_000n : (v) => BigInt(v) * 1000n;
+  } else {
+    const unit = (t as unknown as { unit: TimeUnit }).unit;
+    toMicros = unit === TimeUnit.SECOND ? (v) => BigInt(v) * 1_000_000n
+      : unit === TimeUnit.MILLISECOND ? (v) => BigInt(v) * 1000n
+        : unit === TimeUnit.MICROSECOND ? (v) => BigInt(v)
+          : (v) => BigInt(v) / 1000n;
+  }
+  return (i) => (isValid(data, i) ? toMicros(values[data.offset + i]!) : null);
+}
+
+export function describeType(f: Field): string {
+  return f.type.toString();
+}
