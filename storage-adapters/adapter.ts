@@ -6,6 +6,7 @@
  */
 import type { RecordBatch } from 'apache-arrow';
 import type { TableDef, DictionaryTableDef, ColumnType } from '../schema/index.ts';
+import type { FragmentOps } from './fragment.ts';
 
 /**
  * What a store can run itself. The planner reads these flags (never the adapter's name) to
@@ -25,6 +26,11 @@ export interface Capabilities {
   timeBucket: boolean;
   /** ORDER BY + LIMIT (top-N). */
   orderLimit: boolean;
+  /**
+   * Scalar expressions beyond comparisons: arithmetic, CASE, casts, COALESCE and the standard
+   * string/math/time functions of the querier's registry (`storage-adapters/sql` compiles them).
+   */
+  expressions?: boolean;
   /** Several processes may write at once (the dictionary claim protocol then arbitrates). */
   concurrentWriters: boolean;
 }
@@ -78,9 +84,10 @@ export type ColumnPredicate =
 
 /**
  * The part of a query handed to a store. It starts as a filtered scan; the querier grows it
- * (aggregates, buckets, top-N) as far as `capabilities` allow.
+ * (aggregates, buckets, top-N) as far as `capabilities` allow: the optional `FragmentOps`
+ * (fragment.ts) stack one SELECT block on the scan; a compiler that sees none runs a scan.
  */
-export interface PlanFragment {
+export interface PlanFragment extends FragmentOps {
   table: TableDef;
   /** Stored columns to return, in order. */
   columns: string[];
