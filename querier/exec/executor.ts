@@ -17,6 +17,8 @@ export interface ExecContext {
   signal?: AbortSignal;
   /** Throws when the query ran out of time or rows (called between batches). */
   checkpoint(): void;
+  /** Most rows one store fragment may return (0 = no cap); more is SQLSTATE 54000. */
+  maxRows?: number;
 }
 
 type Rows = Value[][];
@@ -145,6 +147,9 @@ async function runRemote(fragment: PlanFragment, columns: OutputColumn[], ctx: E
   const convert = columns.map((c) => CONVERT[c.type]);
   for await (const batch of ctx.adapter.execute(fragment, { signal: ctx.signal })) {
     for (const row of batch.rows) out.push(row.map((v, i) => (v === null || v === undefined ? null : convert[i]!(v))));
+    if (ctx.maxRows && out.length > ctx.maxRows) {
+      throw new QueryError(SQLSTATE.programLimitExceeded, `query reads more than the row limit of ${ctx.maxRows} from the store`, { hint: 'Narrow the time range or filter by tags.' });
+    }
     ctx.checkpoint();
   }
   return out;

@@ -88,3 +88,26 @@ export function mapExpr(e: Expr, f: (e: Expr) => Expr): Expr {
 
 export const col = (name: string, type: SqlType): Expr => ({ kind: 'column', name, type });
 export const lit = (value: Value, type: SqlType): Expr => ({ kind: 'literal', value, type });
+
+/** Rewrites every expression of a plan (not descending into `remote`). */
+export function mapPlanExprs(plan: Plan, f: (e: Expr) => Expr): Plan {
+  const named = (xs: NamedExpr[]): NamedExpr[] => xs.map((x) => ({ name: x.name, expr: f(x.expr) }));
+  const call = (c: AggregateCall): AggregateCall => ({ ...c, args: c.args.map(f), filter: c.filter ? f(c.filter) : null });
+  switch (plan.kind) {
+    case 'filter': return { ...plan, input: mapPlanExprs(plan.input, f), predicate: f(plan.predicate) };
+    case 'project': return { ...plan, input: mapPlanExprs(plan.input, f), columns: named(plan.columns) };
+    case 'aggregate': return { ...plan, input: mapPlanExprs(plan.input, f), groups: named(plan.groups), aggregates: plan.aggregates.map((a) => ({ name: a.name, call: call(a.call) })) };
+    case 'sort': return { ...plan, input: mapPlanExprs(plan.input, f), keys: plan.keys.map((k) => ({ ...k, expr: f(k.expr) })) };
+    case 'limit': case 'distinct': return { ...plan, input: mapPlanExprs(plan.input, f) } as Plan;
+    case 'union': return { ...plan, inputs: plan.inputs.map((i) => mapPlanExprs(i, f)) };
+    case 'join': return { ...plan, left: mapPlanExprs(plan.left, f), right: mapPlanExprs(plan.right, f), on: plan.on ? f(plan.on) : null };
+    default: return plan;
+  }
+}
+
+/** Every expression of a plan, for collecting tags and the like. */
+export function planExprs(plan: Plan): Expr[] {
+  const out: Expr[] = [];
+  mapPlanExprs(plan, (e) => { out.push(e); return e; });
+  return out;
+}

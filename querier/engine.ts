@@ -1,0 +1,146 @@
+/**
+ * The SQL engine every front calls (PG wire handler, HTTP API): text → statements → bound
+ * plan → tag translation → pushdown split → store + residual execution → named rows.
+ */
+import type { StorageAdapter } from '../storage-adapters/adapter.ts';
+import { NO_CAPABILITIES } from '../storage-adapters/adapter.ts';
+import type { SqlType, Value } from '../storage-adapters/fragment.ts';
+import { QueryError, SQLSTATE, type QueryNotice } from './errors.ts';
+import { parseStatements, type Ast } from './sql/parse.ts';
+import { bindQuery } from './sql/bind-select.ts';
+import { type Plan, outputsOf, mapPlanExprs, planExprs, walkExpr } from './sql/plan.ts';
+import { foldConstants } from './sql/fold.ts';
+import { splitPlan } from './pushdown/split.ts';
+import { execute } from './exec/executor.ts';
+import { TagDictionaries, tagLookup, decoderKey, type CodeNames } from './tags/dictionaries.ts';
+import { translateTags } from './tags/translate.ts';
+import { runMetaStatement, isMetaStatement } from './meta/show.ts';
+
+export interface EngineOptions {
+  adapter: StorageAdapter;
+  /** false runs everything but the scan in the querier (the pushdown on/off test). */
+  pushdown?: boolean;
+  /** Rows returned when a query gives no LIMIT (a notice says so when it cuts). */
+  defaultLimit?: number;
+  /** Per-query time limit; exceeding it is SQLSTATE 57014. 0 = none. */
+  timeoutMs?: number;
+  /** Most rows a query may produce at any stage; exceeding it is SQLSTATE 54000. 0 = none. */
+  maxRows?: number;
+}
+
+export interface QuerySession {
+  /** Databases searched for unqualified tables; defaults to all data databases. */
+  searchPath?: string[];
+  params?: Value[];
+  signal?: AbortSignal;
+}
+
+export interface QueryResult {
+  columns: Array<{ name: string; type: SqlType }>;
+  rows: Value[][];
+  notices: QueryNotice[];
+  /** Command word for the completion tag ('SELECT', 'SHOW'). */
+  command: string;
+}
+
+export const DEFAULT_SEARCH_PATH = ['flow_log', 'flow_metrics', 'prometheus'];
+
+export class QueryEngine {
+  readonly dictionaries: TagDictionaries;
+  constructor(private readonly opts: EngineOptions) {
+    this.dictionaries = new TagDictionaries(opts.adapter.dictionaries);
+  }
+
+  /** Runs every statement of `sql` in order. */
+  async query(sql: string, session: QuerySession = {}): Promise<QueryResult[]> {
+    const statements = parseStatementsOrMeta(sql);
+    const out: QueryResult[] = [];
+    for (const st of statements) out.push(await this.runStatement(st, sql, session));
+    return out;
+  }
+
+  /** Binds and plans one SELECT without running it (PG Describe). */
+  describe(sql: string, session: QuerySession = {}): Array<{ name: string; type: SqlType }> {
+    const [st] = parseStatementsOrMeta(sql);
+    if (!st) return [];
+    if (st.meta) return st.meta.columns;
+    const bound = bindQuery(st.ast, this.bindOptions(sql, session));
+    return outputsOf(bound.plan).map((c, i) => ({ name: bound.labels[i]!, type: c.type }));
+  }
+
+  private bindOptions(sql: string, session: QuerySession) {
+    return { sql, nowUs: Date.now() * 1000, searchPath: session.searchPath ?? DEFAULT_SEARCH_PATH, params: session.params ?? [] };
+  }
+
+  private async runStatement(st: Statement, sql: string, session: QuerySession): Promise<QueryResult> {
+    if (st.meta) return runMetaStatement(st.meta, this, session);
+    const type = String(st.ast.type).toLowerCase();
+    if (type !== 'select') {
+      const write = ['insert', 'update', 'delete', 'replace', 'create', 'drop', 'alter', 'truncate', 'grant', 'revoke'].includes(type);
+      throw new QueryError(write ? SQLSTATE.readOnlyTransaction : SQLSTATE.featureNotSupported,
+        write ? `cannot execute ${type.toUpperCase()}: MetaFlow's SQL interface is read-only` : `${type.toUpperCase()} is not supported`,
+        { hint: write ? 'Data arrives through the ingest API (POST /v1/ingest/<table>).' : undefined });
+    }
+    const bound = bindQuery(st.ast, this.bindOptions(sql, session));
+    const limit = this.opts.defaultLimit ?? 10000;
+    let plan: Plan = bound.plan;
+    const explicitLimit = plan.kind === 'limit' || (plan.kind === 'project' && plan.input.kind === 'limit');
+    if (!explicitLimit && limit > 0) plan = { kind: 'limit', input: plan, limit: limit + 1, offset: 0 };
+    const result = await this.runPlan(plan, session);
+    const notices: QueryNotice[] = [];
+    if (!explicitLimit && limit > 0 && result.length > limit) {
+      result.length = limit;
+      notices.push({ message: `result truncated to the default LIMIT ${limit}`, hint: 'Add a LIMIT clause to choose how many rows to return.' });
+    }
+    const outs = outputsOf(bound.plan);
+    return { columns: outs.map((c, i) => ({ name: bound.labels[i]!, type: c.type })), rows: result, notices, command: 'SELECT' };
+  }
+
+  /** Plans and runs a bound plan: fold, translate tags, split, execute. */
+  async runPlan(bound: Plan, session: QuerySession): Promise<Value[][]> {
+    let plan = mapPlanExprs(bound, foldConstants);
+    const names = await this.prefetchTags(plan);
+    plan = translateTags(plan, names);
+    plan = splitPlan(plan, this.opts.pushdown === false ? NO_CAPABILITIES : this.opts.adapter.capabilities);
+    const started = Date.now();
+    const timeoutMs = this.opts.timeoutMs ?? 0;
+    const maxRows = this.opts.maxRows ?? 0;
+    const rows = await execute(plan, {
+      adapter: this.opts.adapter,
+      tags: tagLookup(names),
+      signal: session.signal,
+      checkpoint: () => {
+        if (session.signal?.aborted) throw new QueryError(SQLSTATE.queryCanceled, 'canceling statement due to user request');
+        if (timeoutMs && Date.now() - started > timeoutMs) throw new QueryError(SQLSTATE.queryCanceled, `canceling statement due to statement timeout (${timeoutMs} ms)`);
+      },
+      maxRows,
+    });
+    if (maxRows && rows.length > maxRows) throw rowCapError(maxRows);
+    return rows;
+  }
+
+  private async prefetchTags(plan: Plan): Promise<Map<string, CodeNames>> {
+    const decoders = new Map<string, import('../storage-adapters/fragment.ts').TagDecoder>();
+    for (const e of planExprs(plan)) for (const x of walkExpr(e)) if (x.kind === 'tag') decoders.set(decoderKey(x.tag), x.tag);
+    const names = new Map<string, CodeNames>();
+    await Promise.all([...decoders].map(async ([k, d]) => names.set(k, await this.dictionaries.names(d))));
+    return names;
+  }
+}
+
+export function rowCapError(maxRows: number): QueryError {
+  return new QueryError(SQLSTATE.programLimitExceeded, `query result exceeds the row limit of ${maxRows}`, { hint: 'Add a LIMIT or aggregate more.' });
+}
+
+interface Statement { ast: Ast; meta?: import('./meta/show.ts').MetaStatement }
+
+function parseStatementsOrMeta(sql: string): Statement[] {
+  const parts = sql.split(/;\s*(?=(?:[^']*'[^']*')*[^']*$)/).map((s) => s.trim()).filter(Boolean);
+  if (parts.some(isMetaStatement)) {
+    return parts.flatMap((p) => {
+      const meta = isMetaStatement(p);
+      return meta ? [{ ast: null, meta }] : parseStatements(p).map((ast) => ({ ast }));
+    });
+  }
+  return parseStatements(sql).map((ast) => ({ ast }));
+}
