@@ -3,11 +3,13 @@
  * column against the catalog. Throws IngestError naming the table, column and row at fault;
  * it never writes, so a rejected request leaves nothing behind.
  */
-import { Field, makeData, RecordBatch, Schema, Struct, Utf8, vectorFromArray, DataType, type Data } from 'apache-arrow';
+import { Field, makeData, RecordBatch, Schema, Struct, DataType, type Data } from 'apache-arrow';
 import { arrowType, enumCode, ENUMS, ingestFields, RESOURCES, scopedKey, type ColumnDef, type ColumnType, type IngestField, type TableDef } from '../schema/index.ts';
 import { nearest } from '../lib/nearest.ts';
 import { IngestError } from './errors.ts';
-import { boolReader, inputKind, numberReader, stringReader, timestampReader, type InputKind } from '../lib/arrow-read.ts';
+import { boolReader, inputKind, numberReader, stringCodes, timestampReader, utf8FromCodes, type InputKind, type StringCodes } from '../lib/arrow-read.ts';
+
+const UTF8 = new TextEncoder();
 import type { ResourceEncoder, ResourceName } from './smart-encoding/encoder.ts';
 
 const INT_RANGE: Partial<Record<ColumnType, [bigint, bigint]>> = {
@@ -61,11 +63,14 @@ function numericData(column: ColumnDef, n: number, read: (i: number) => number |
     valid.set(i, v !== null);
     if (v === null) continue;
     if (range) {
-      if (typeof v === 'number' && !Number.isInteger(v)) throw outOfRange(table, name, i, v, column.type);
-      const b = typeof v === 'bigint' ? v : BigInt(v);
-      if (b < range[0] || b > range[1]) throw outOfRange(table, name, i, v, column.type);
+      if (typeof v === 'number') {
+        // Numbers compare exactly against these bounds; BigInt only when the value is one.
+        if (!Number.isInteger(v) || v < Number(range[0]) || v > Number(range[1])) throw outOfRange(table, name, i, v, column.type);
+      } else if (v < range[0] || v > range[1]) {
+        throw outOfRange(table, name, i, v, column.type);
+      }
     }
-    (out as unknown as Array<number | bigint>)[i] = big ? BigInt(v) : Number(v);
+    (out as unknown as Array<number | bigint>)[i] = big ? (typeof v === 'bigint' ? v : BigInt(v)) : Number(v);
   }
   return makeData({ type: arrowType(column.type), length: n, nullCount: valid.nulls, nullBitmap: valid.nulls ? valid.bits : null, data: out } as never);
 }
@@ -87,58 +92,84 @@ function boolData(n: number, read: (i: number) => boolean | null): Data {
 
 function stringData(source: Data, n: number): Data {
   if (DataType.isUtf8(source.type) && source.offset === 0) return source;
-  const read = stringReader(source);
-  const values: Array<string | null> = new Array(n);
-  for (let i = 0; i < n; i++) values[i] = read(i);
-  return vectorFromArray(values, new Utf8()).data[0]!;
+  const { codes, values } = stringCodes(source);
+  return utf8FromCodes(values.map((v) => (v === null ? null : UTF8.encode(v))), codes, n);
 }
 
 function enumData(table: TableDef, f: IngestField, source: Data, n: number): Data {
   const enumName = (f.column.encoding as { enumName: string }).enumName;
-  const read = stringReader(source);
+  const { codes, values } = stringCodes(source);
+  const mapped = values.map((label, k) => {
+    if (label === null) return -1;
+    const code = enumCode(enumName, label);
+    if (code === undefined) {
+      const row = codes.indexOf(k);
+      const known = [...ENUMS[enumName]!.values.values()];
+      throw new IngestError('UNKNOWN_ENUM', `${table.fullName}.${f.name} row ${row}: '${label}' is not a ${enumName}`,
+        { table: table.fullName, column: f.name, row, hint: `one of: ${known.join(', ')}` });
+    }
+    return code;
+  });
   const out = new Uint8Array(n);
   const valid = new Validity(n);
   for (let i = 0; i < n; i++) {
-    const label = read(i);
-    valid.set(i, label !== null);
-    if (label === null) continue;
-    const code = enumCode(enumName, label);
-    if (code === undefined) {
-      const known = [...ENUMS[enumName]!.values.values()];
-      throw new IngestError('UNKNOWN_ENUM', `${table.fullName}.${f.name} row ${i}: '${label}' is not a ${enumName}`,
-        { table: table.fullName, column: f.name, row: i, hint: `one of: ${known.join(', ')}` });
-    }
-    out[i] = code;
+    const c = codes[i]!;
+    const code = c < 0 ? -1 : mapped[c]!;
+    valid.set(i, code >= 0);
+    if (code >= 0) out[i] = code;
   }
   return makeData({ type: arrowType(f.column.type), length: n, nullCount: valid.nulls, nullBitmap: valid.nulls ? valid.bits : null, data: out } as never);
 }
 
-/** Resource names → IDs, each name keyed inside its scope (cluster/namespace/host) from the same row. */
+/**
+ * Resource names → IDs, each name keyed inside its scope (cluster/namespace/host) taken from
+ * the same row. Rows are reduced to tuples of codes first, so keys are built once per
+ * distinct (scope..., name) tuple.
+ */
 async function resourceData(table: TableDef, f: IngestField, batch: RecordBatch, encoder: ResourceEncoder): Promise<Data> {
   const enc = f.column.encoding as { resource: keyof typeof RESOURCES };
   const n = batch.numRows;
   const suffix = f.column.side === undefined ? '' : `_${f.column.side}`;
-  const read = stringReader(batch.getChild(f.name)!.data[0]!);
-  const scopeReaders = RESOURCES[enc.resource].scope.map((s) => {
+  const name = stringCodes(batch.getChild(f.name)!.data[0]!);
+  const scopes = RESOURCES[enc.resource].scope.map((s) => {
     const child = batch.getChild(`${s}${suffix}`);
-    return child ? stringReader(child.data[0]!) : () => null;
+    return child ? stringCodes(child.data[0]!) : undefined;
   });
-  const keys: Array<string | null> = new Array(n);
-  const distinct = new Map<string, ResourceName>();
+  // Tuple → one number: mixed radix over each column's code space (+1 for null); exact while
+  // the radix product stays below 2^53, else the tuple is spelt out as text.
+  const parts = [...scopes.filter((s): s is StringCodes => s !== undefined), name];
+  const exact = parts.reduce((m, p) => m * (p.values.length + 1), 1) <= Number.MAX_SAFE_INTEGER;
+  const tuple: Array<number | string> = new Array(n);
   for (let i = 0; i < n; i++) {
-    const name = read(i);
-    if (name === null || name === '') { keys[i] = null; continue; }
-    const key = scopeReaders.length === 0 ? name : scopedKey(scopeReaders.map((r) => r(i)), name);
-    keys[i] = key;
-    if (!distinct.has(key)) distinct.set(key, { key, name });
+    if (exact) {
+      let t = 0;
+      for (const p of parts) t = t * (p.values.length + 1) + (p.codes[i]! + 1);
+      tuple[i] = t;
+    } else {
+      tuple[i] = parts.map((p) => p.codes[i]).join(',');
+    }
   }
-  const ids = await encoder.encode(enc.resource, distinct.values());
+  const keyOf = new Map<number | string, string | null>();
+  const distinct: ResourceName[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = tuple[i]!;
+    if (keyOf.has(t)) continue;
+    const nm = name.codes[i]! < 0 ? null : name.values[name.codes[i]!]!;
+    if (nm === null || nm === '') { keyOf.set(t, null); continue; }
+    const scopeNames = scopes.map((s) => (s && s.codes[i]! >= 0 ? s.values[s.codes[i]!] : null));
+    const key = scopeNames.length === 0 ? nm : scopedKey(scopeNames, nm);
+    keyOf.set(t, key);
+    distinct.push({ key, name: nm });
+  }
+  const ids = await encoder.encode(enc.resource, distinct);
+  const idOf = new Map<number | string, number>();
+  for (const [t, key] of keyOf) if (key !== null) idOf.set(t, ids.get(key)!);
   const out = new Uint32Array(n);
   const valid = new Validity(n);
   for (let i = 0; i < n; i++) {
-    const k = keys[i];
-    valid.set(i, k !== null);
-    if (k !== null) out[i] = ids.get(k)!;
+    const id = idOf.get(tuple[i]!);
+    valid.set(i, id !== undefined);
+    if (id !== undefined) out[i] = id;
   }
   return makeData({ type: arrowType('uint32'), length: n, nullCount: valid.nulls, nullBitmap: valid.nulls ? valid.bits : null, data: out } as never);
 }

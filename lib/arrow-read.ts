@@ -3,7 +3,7 @@
  * timestamp unit, plain/large/dictionary strings. Values are read from the raw buffers:
  * `Vector.get` turns timestamps into float milliseconds, which loses microseconds.
  */
-import { DataType, TimeUnit, type Data, type Field } from 'apache-arrow';
+import { DataType, makeData, TimeUnit, Utf8, type Data, type Field } from 'apache-arrow';
 
 export type InputKind = 'string' | 'int' | 'float' | 'timestamp' | 'bool';
 
@@ -80,4 +80,59 @@ export function timestampReader(data: Data): (i: number) => bigint | null {
 
 export function describeType(f: Field): string {
   return f.type.toString();
+}
+
+/**
+ * A string column as per-row codes plus its distinct values: dictionary indices when the
+ * sender dictionary-encoded it, values interned on the fly otherwise. Work per distinct value
+ * (lookups, encoding) then happens once, not once per row. Code -1 is null.
+ */
+export interface StringCodes { codes: Int32Array; values: Array<string | null> }
+
+export function stringCodes(data: Data): StringCodes {
+  const n = data.length;
+  const codes = new Int32Array(n);
+  if (DataType.isDictionary(data.type)) {
+    const dict = data.dictionary!;
+    const values: Array<string | null> = [];
+    for (let k = 0; k < dict.length; k++) values.push(dict.get(k) ?? null);
+    const idx = data.values as ArrayLike<number | bigint>;
+    for (let i = 0; i < n; i++) codes[i] = isValid(data, i) ? Number(idx[data.offset + i]) : -1;
+    return { codes, values };
+  }
+  const read = stringReader(data);
+  const seen = new Map<string, number>();
+  const values: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = read(i);
+    if (s === null) { codes[i] = -1; continue; }
+    let c = seen.get(s);
+    if (c === undefined) { c = values.length; values.push(s); seen.set(s, c); }
+    codes[i] = c;
+  }
+  return { codes, values };
+}
+
+/** A plain Utf8 column from per-row codes into UTF-8 values, bytes copied (code -1 = null). */
+export function utf8FromCodes(values: ReadonlyArray<Uint8Array | null>, codes: ArrayLike<number>, n: number): Data {
+  let total = 0;
+  let nulls = 0;
+  for (let i = 0; i < n; i++) {
+    const c = codes[i]!;
+    const v = c < 0 ? null : values[c];
+    if (v) total += v.length;
+    else if (v === null) nulls++;
+  }
+  const offsets = new Int32Array(n + 1);
+  const bytes = new Uint8Array(total);
+  const bitmap = nulls ? new Uint8Array((n + 7) >> 3) : null;
+  let pos = 0;
+  for (let i = 0; i < n; i++) {
+    const c = codes[i]!;
+    const v = c < 0 ? null : values[c];
+    if (v) { bytes.set(v, pos); pos += v.length; }
+    if (bitmap && v !== null) bitmap[i >> 3]! |= 1 << (i & 7);
+    offsets[i + 1] = pos;
+  }
+  return makeData({ type: new Utf8(), length: n, nullCount: nulls, nullBitmap: bitmap, valueOffsets: offsets, data: bytes });
 }
