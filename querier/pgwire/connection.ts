@@ -54,7 +54,7 @@ export class Connection {
   constructor(private readonly socket: Socket, private readonly ctx: ConnectionContext, processId: number, readonly secretKey: number) {
     const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
     this.session = new Session(processId, remote, ctx.serverVersion);
-    this.log = ctx.log.child({ pid: processId, remote });
+    this.log = ctx.log.child({ processId, remote });
     this.reader = new FrameReader(ctx.maxMessageBytes);
     this.runner = new StatementRunner(ctx.handler, this.session, this.log, {
       w: this.out,

@@ -199,17 +199,18 @@ function splitTopLevel(list: string): string[] {
 }
 
 function plan(sql: string, declared: readonly number[]): Plan {
-  const text = sql.trim().replace(/;$/, '');
+  // Only the end is trimmed, so match offsets stay positions in `sql`.
+  const text = sql.replace(/--[^\n]*/g, '').replace(/[\s;]+$/, '');
   const write = WRITE_RE.exec(text);
   if (write) {
     const verb = write[1]!.toUpperCase();
     return { columns: null, paramTypes: [...declared], run: () => { throw new SqlError(SqlState.readOnlySqlTransaction, `cannot execute ${verb} in a read-only transaction`); } };
   }
-  if (/^show\s+tables$/i.test(text)) {
+  if (/^\s*show\s+tables$/i.test(text)) {
     const columns = [col('name', TypeOid.text)];
     return { columns, paramTypes: [...declared], async *run() { yield { kind: 'columns', columns }; yield { kind: 'rows', rows: Object.keys(FIXTURE_TABLES).map((t) => [t]) }; yield { kind: 'complete', command: 'SHOW' }; } };
   }
-  const sleep = /^select\s+sleep\(\s*([\d.]+)\s*\)$/i.exec(text);
+  const sleep = /^\s*select\s+sleep\(\s*([\d.]+)\s*\)$/i.exec(text);
   if (sleep) {
     const columns = [col('sleep', TypeOid.text)];
     return {
@@ -217,12 +218,12 @@ function plan(sql: string, declared: readonly number[]): Plan {
       async *run(_p, o) {
         yield { kind: 'columns', columns };
         // Deliberately ignores the signal: the server must still answer a cancel at once.
-        await new Promise((r) => setTimeout(r, Number(sleep[1]) * 1000));
+        await new Promise((r) => setTimeout(r, Number(sleep[1]) * 1000).unref());
         yield { kind: 'rows', rows: [['slept']] };
       },
     };
   }
-  if (/^select\s+notice\(\)$/i.test(text)) {
+  if (/^\s*select\s+notice\(\)$/i.test(text)) {
     const columns = [col('notice', TypeOid.text)];
     return {
       columns, paramTypes: [...declared],
@@ -235,7 +236,7 @@ function plan(sql: string, declared: readonly number[]): Plan {
   }
   const from = FROM_RE.exec(text);
   if (from) return planTableSelect(from, declared);
-  const select = /^select\s+(.+)$/is.exec(text);
+  const select = /^\s*select\s+(.+)$/is.exec(text);
   const expr = select ? planExpressionSelect(select[1]!, declared) : null;
   if (expr) return expr;
   const word = /^\s*(\S+)/.exec(text)?.[1] ?? '';
