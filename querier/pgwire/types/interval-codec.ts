@@ -50,7 +50,8 @@ export function parseInterval(text: string): PgInterval {
     addUnit(acc, Number(numUnit[1]), unit);
   }
   const sign = ago ? -1 : 1;
-  return { months: sign * acc.months, days: sign * acc.days, microseconds: BigInt(sign * Math.round(acc.us)) };
+  // `+ 0` turns the -0 of "0 days ago" into 0.
+  return { months: sign * acc.months + 0, days: sign * acc.days + 0, microseconds: BigInt(sign * Math.round(acc.us)) };
 }
 
 function addUnit(acc: { months: number; days: number; us: number }, n: number, unit: string): void {
@@ -91,7 +92,7 @@ export function formatInterval(v: PgInterval): string {
   const add = (value: number, unit: string) => {
     if (value === 0) return;
     const plus = previousNegative && value > 0 ? '+' : '';
-    parts.push(`${plus}${value} ${unit}${Math.abs(value) === 1 ? '' : 's'}`);
+    parts.push(`${plus}${value} ${unit}${value === 1 ? '' : 's'}`); // PostgreSQL: "-1 days"
     previousNegative = value < 0;
   };
   add(Math.trunc(v.months / 12), 'year');
