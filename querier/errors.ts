@@ -3,6 +3,7 @@
  * same code, message, position and hint. One table of codes; nothing else spells a SQLSTATE.
  */
 import { nearest } from '../lib/nearest.ts';
+import { SqlError } from '../lib/errors.ts';
 
 export const SQLSTATE = {
   syntaxError: '42601',
@@ -24,17 +25,11 @@ export const SQLSTATE = {
 } as const;
 export type SqlState = (typeof SQLSTATE)[keyof typeof SQLSTATE];
 
-export class QueryError extends Error {
-  readonly sqlstate: SqlState;
-  /** 1-based character position in the query text, as PostgreSQL reports it. */
-  readonly position: number | undefined;
-  readonly hint: string | undefined;
+/** A query error as the wire server and HTTP API report it (lib/errors.ts SqlError). */
+export class QueryError extends SqlError {
+  declare readonly sqlstate: SqlState;
   constructor(sqlstate: SqlState, message: string, opts: { position?: number; hint?: string } = {}) {
-    super(message);
-    this.name = 'QueryError';
-    this.sqlstate = sqlstate;
-    this.position = opts.position;
-    this.hint = opts.hint;
+    super(sqlstate, message, opts);
   }
 }
 
