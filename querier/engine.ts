@@ -8,7 +8,7 @@ import type { SqlType, Value } from '../storage-adapters/fragment.ts';
 import { QueryError, SQLSTATE, type QueryNotice } from './errors.ts';
 import { parseStatements, type Ast } from './sql/parse.ts';
 import { bindQuery } from './sql/bind-select.ts';
-import { type Plan, outputsOf, mapPlanExprs, planExprs, walkExpr } from './sql/plan.ts';
+import { type Plan, outputsOf, mapPlanExprs, mapExpr, planExprs, walkExpr } from './sql/plan.ts';
 import { foldConstants } from './sql/fold.ts';
 import { splitPlan } from './pushdown/split.ts';
 import { execute } from './exec/executor.ts';
@@ -53,6 +53,15 @@ export class QueryEngine {
 
   /** Runs every statement of `sql` in order. */
   async query(sql: string, session: QuerySession = {}): Promise<QueryResult[]> {
+    try {
+      return await this.queryStatements(sql, session);
+    } catch (e) {
+      if (isUnsupportedCatalogQuery(sql, e)) return [{ columns: [], rows: [], notices: [], command: 'SELECT' }];
+      throw e;
+    }
+  }
+
+  private async queryStatements(sql: string, session: QuerySession): Promise<QueryResult[]> {
     const statements = parseStatementsOrMeta(sql);
     const out: QueryResult[] = [];
     for (const st of statements) out.push(await this.runStatement(st, sql, session));
@@ -61,6 +70,15 @@ export class QueryEngine {
 
   /** Binds and plans one SELECT without running it (PG Describe). */
   describe(sql: string, session: QuerySession = {}): Array<{ name: string; type: SqlType }> {
+    try {
+      return this.describeStatement(sql, session);
+    } catch (e) {
+      if (isUnsupportedCatalogQuery(sql, e)) return [];
+      throw e;
+    }
+  }
+
+  private describeStatement(sql: string, session: QuerySession): Array<{ name: string; type: SqlType }> {
     const [st] = parseStatementsOrMeta(sql);
     if (!st) return [];
     if (st.meta) return st.meta.columns;
@@ -98,10 +116,14 @@ export class QueryEngine {
 
   /** Plans and runs a bound plan: fold, translate tags, split, execute. */
   async runPlan(bound: Plan, session: QuerySession): Promise<Value[][]> {
-    let plan = mapPlanExprs(bound, foldConstants);
-    const names = await this.prefetchTags(plan);
-    plan = translateTags(plan, names);
-    plan = splitPlan(plan, this.opts.pushdown === false ? NO_CAPABILITIES : this.opts.adapter.capabilities);
+    const names = await this.prefetchTags(bound);
+    const caps = this.opts.pushdown === false ? NO_CAPABILITIES : this.opts.adapter.capabilities;
+    // Subqueries in expressions get the same treatment as the query around them.
+    const prepare = (p: Plan): Plan => {
+      const inner = mapPlanExprs(p, (e) => foldConstants(mapExpr(e, (x) => (x.kind === 'subquery' ? { ...x, plan: prepare(x.plan as Plan) } : x))));
+      return splitPlan(translateTags(inner, names), caps);
+    };
+    const plan = prepare(bound);
     const started = Date.now();
     const timeoutMs = this.opts.timeoutMs ?? 0;
     const maxRows = this.opts.maxRows ?? 0;
@@ -121,11 +143,30 @@ export class QueryEngine {
 
   private async prefetchTags(plan: Plan): Promise<Map<string, CodeNames>> {
     const decoders = new Map<string, import('../storage-adapters/fragment.ts').TagDecoder>();
-    for (const e of planExprs(plan)) for (const x of walkExpr(e)) if (x.kind === 'tag') decoders.set(decoderKey(x.tag), x.tag);
+    const visit = (p: Plan): void => {
+      for (const e of planExprs(p)) {
+        for (const x of walkExpr(e)) {
+          if (x.kind === 'tag') decoders.set(decoderKey(x.tag), x.tag);
+          if (x.kind === 'subquery') visit(x.plan as Plan);
+        }
+      }
+    };
+    visit(plan);
     const names = new Map<string, CodeNames>();
     await Promise.all([...decoders].map(async ([k, d]) => names.set(k, await this.dictionaries.names(d))));
     return names;
   }
+}
+
+/**
+ * psql's \d also asks about features MetaFlow has none of (publications, row security
+ * policies, extended statistics, inheritance, triggers, rules) in SQL the grammar cannot
+ * parse (array subscripts, generate_series). Those catalogs are always empty, so when such a
+ * query fails to parse or bind the true answer is no rows.
+ */
+const EMPTY_FEATURE_CATALOG = /\bpg_catalog\.(pg_publication\w*|pg_policy|pg_statistic_ext\w*|pg_inherits|pg_trigger|pg_rewrite|pg_partitioned_table|pg_foreign_table)\b/i;
+function isUnsupportedCatalogQuery(sql: string, e: unknown): boolean {
+  return e instanceof QueryError && ['42601', '0A000', '42883', '42703', '42P01'].includes(e.sqlstate) && EMPTY_FEATURE_CATALOG.test(sql);
 }
 
 export function rowCapError(maxRows: number): QueryError {

@@ -21,6 +21,7 @@ export const SQLSTATE = {
   featureNotSupported: '0A000',
   queryCanceled: '57014',
   programLimitExceeded: '54000',
+  cardinalityViolation: '21000',
   internalError: 'XX000',
 } as const;
 export type SqlState = (typeof SQLSTATE)[keyof typeof SQLSTATE];

@@ -44,7 +44,15 @@ export type TagDecoder =
   | { kind: 'enum'; enumName: string }
   | { kind: 'custom'; resource: string; key: string };
 
-export type Expr = ColumnExpr | LiteralExpr | CallExpr | CaseExpr | CastExpr | TagExpr;
+/**
+ * A scalar subquery, run by the querier (stores never see it). `plan` is the querier's plan
+ * (opaque here); `args` are outer-row values the plan reads as `param` expressions.
+ */
+export interface SubqueryExpr { kind: 'subquery'; plan: unknown; args: Expr[]; type: SqlType }
+/** The i-th outer value of the enclosing correlated subquery. */
+export interface ParamExpr { kind: 'param'; index: number; type: SqlType }
+
+export type Expr = ColumnExpr | LiteralExpr | CallExpr | CaseExpr | CastExpr | TagExpr | SubqueryExpr | ParamExpr;
 export type ExprKind = Expr['kind'];
 
 /** An aggregate call of an aggregate node. */

@@ -18,6 +18,10 @@ export interface CompileEnv {
   /** Input column name → position. */
   columns: Map<string, number>;
   tags: TagLookup;
+  /** Outer-row values of the correlated subquery being run (empty at top level). */
+  params: readonly Value[];
+  /** Runs a subquery plan with the given outer values, synchronously (its leaves are fetched). */
+  runSubquery(plan: unknown, params: Value[]): Value[][];
 }
 
 const COMPILERS: { [K in ExprKind]: (e: Extract<Expr, { kind: K }>, env: CompileEnv) => RowFn } = {
@@ -78,6 +82,23 @@ const COMPILERS: { [K in ExprKind]: (e: Extract<Expr, { kind: K }>, env: Compile
     const arg = compileExpr(e.arg, env);
     const from = e.arg.type;
     return (row) => castValue(arg(row), from, e.type);
+  },
+  param(e, env) {
+    const v = env.params[e.index] ?? null;
+    return () => v;
+  },
+  subquery(e, env) {
+    const args = e.args.map((a) => compileExpr(a, env));
+    // Uncorrelated: one run serves every row.
+    let cached: Value | undefined;
+    return (row) => {
+      if (args.length === 0 && cached !== undefined) return cached;
+      const rows = env.runSubquery(e.plan, args.map((a) => a(row)));
+      if (rows.length > 1) throw new QueryError(SQLSTATE.cardinalityViolation, 'more than one row returned by a subquery used as an expression');
+      const v = rows[0]?.[0] ?? null;
+      if (args.length === 0) cached = v;
+      return v;
+    };
   },
   tag(e, env) {
     const arg = compileExpr(e.arg, env);

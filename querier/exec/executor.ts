@@ -2,12 +2,14 @@
  * The residual executor: runs whatever part of the plan the store did not take, over rows
  * held in memory (value arrays in plan column order). Also the whole plan when pushdown is
  * off, which is what the pushdown on/off test compares against.
+ * Two phases: every store fragment (anywhere, subqueries included) is fetched first, then the
+ * operators run synchronously, so a correlated subquery can run once per outer row.
  */
 import type { Value } from '../../storage-adapters/fragment.ts';
 import type { StorageAdapter, PlanFragment } from '../../storage-adapters/adapter.ts';
 import { QueryError, SQLSTATE } from '../errors.ts';
-import { type Plan, type PlanKind, outputsOf, type OutputColumn } from '../sql/plan.ts';
-import { compileExpr, columnIndex, type TagLookup, type RowFn } from './eval.ts';
+import { type Plan, type PlanKind, outputsOf, planExprs, walkExpr, type OutputColumn } from '../sql/plan.ts';
+import { compileExpr, columnIndex, type TagLookup, type RowFn, type CompileEnv } from './eval.ts';
 import { createAccumulator } from '../sql/aggregates.ts';
 import { compareValues, normalizeInt } from '../sql/values.ts';
 
@@ -15,40 +17,41 @@ export interface ExecContext {
   adapter: StorageAdapter;
   tags: TagLookup;
   signal?: AbortSignal;
-  /** Throws when the query ran out of time or rows (called between batches). */
+  /** Throws when the query ran out of time or was cancelled. */
   checkpoint(): void;
   /** Most rows one store fragment may return (0 = no cap); more is SQLSTATE 54000. */
   maxRows?: number;
 }
 
 type Rows = Value[][];
-type Runner<K extends PlanKind> = (p: Extract<Plan, { kind: K }>, ctx: ExecContext) => Promise<Rows>;
+interface RunState { ctx: ExecContext; fetched: Map<Plan, Rows>; params: readonly Value[] }
+type Runner<K extends PlanKind> = (p: Extract<Plan, { kind: K }>, s: RunState) => Rows;
 
-function env(plan: Plan, ctx: ExecContext) {
-  return { columns: columnIndex(outputsOf(plan).map((c) => c.name)), tags: ctx.tags };
+function env(plan: Plan, s: RunState): CompileEnv {
+  return {
+    columns: columnIndex(outputsOf(plan).map((c) => c.name)),
+    tags: s.ctx.tags,
+    params: s.params,
+    runSubquery: (sub, params) => run(sub as Plan, { ...s, params }),
+  };
 }
 
 const RUNNERS: { [K in PlanKind]: Runner<K> } = {
-  async scan(p, ctx) {
-    const fragment: PlanFragment = { table: p.table, columns: p.columns, filters: [] };
-    return runRemote(fragment, outputsOf(p), ctx);
-  },
-  async remote(p, ctx) {
-    return runRemote(p.fragment, p.columns, ctx);
-  },
-  async filter(p, ctx) {
-    const rows = await execute(p.input, ctx);
-    const pred = compileExpr(p.predicate, env(p.input, ctx));
+  scan: (p, s) => s.fetched.get(p)!,
+  remote: (p, s) => s.fetched.get(p)!,
+  filter(p, s) {
+    const rows = run(p.input, s);
+    const pred = compileExpr(p.predicate, env(p.input, s));
     return rows.filter((r) => pred(r) === true);
   },
-  async project(p, ctx) {
-    const rows = await execute(p.input, ctx);
-    const fns = p.columns.map((c) => compileExpr(c.expr, env(p.input, ctx)));
+  project(p, s) {
+    const rows = run(p.input, s);
+    const fns = p.columns.map((c) => compileExpr(c.expr, env(p.input, s)));
     return rows.map((r) => fns.map((f) => f(r)));
   },
-  async aggregate(p, ctx) {
-    const rows = await execute(p.input, ctx);
-    const e = env(p.input, ctx);
+  aggregate(p, s) {
+    const rows = run(p.input, s);
+    const e = env(p.input, s);
     const keys = p.groups.map((g) => compileExpr(g.expr, e));
     const aggs = p.aggregates.map((a) => ({
       call: a.call,
@@ -58,7 +61,7 @@ const RUNNERS: { [K in PlanKind]: Runner<K> } = {
     const groups = new Map<string, { key: Value[]; accs: ReturnType<typeof createAccumulator>[] }>();
     for (const r of rows) {
       const key = keys.map((k) => k(r));
-      const id = keys.length ? JSON.stringify(key, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)) : '';
+      const id = keys.length ? rowKey(key) : '';
       let g = groups.get(id);
       if (!g) { g = { key, accs: aggs.map((a) => createAccumulator(a.call)) }; groups.set(id, g); }
       for (let i = 0; i < aggs.length; i++) {
@@ -71,9 +74,9 @@ const RUNNERS: { [K in PlanKind]: Runner<K> } = {
     if (keys.length === 0 && groups.size === 0) groups.set('', { key: [], accs: aggs.map((a) => createAccumulator(a.call)) });
     return [...groups.values()].map((g) => [...g.key, ...g.accs.map((a) => a.result())]);
   },
-  async sort(p, ctx) {
-    const rows = await execute(p.input, ctx);
-    const e = env(p.input, ctx);
+  sort(p, s) {
+    const rows = run(p.input, s);
+    const e = env(p.input, s);
     const keys = p.keys.map((k) => ({ f: compileExpr(k.expr, e), desc: k.descending, nullsFirst: k.nullsFirst }));
     const decorated = rows.map((r, i) => ({ r, i, k: keys.map((k) => k.f(r)) }));
     decorated.sort((a, b) => {
@@ -85,33 +88,26 @@ const RUNNERS: { [K in PlanKind]: Runner<K> } = {
     });
     return decorated.map((d) => d.r);
   },
-  async limit(p, ctx) {
-    const rows = await execute(p.input, ctx);
+  limit(p, s) {
+    const rows = run(p.input, s);
     return rows.slice(p.offset, p.limit === null ? undefined : p.offset + p.limit);
   },
-  async distinct(p, ctx) {
-    const rows = await execute(p.input, ctx);
+  distinct(p, s) {
     const seen = new Set<string>();
-    return rows.filter((r) => {
-      const k = JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
+    return run(p.input, s).filter((r) => {
+      const k = rowKey(r);
       if (seen.has(k)) return false;
       seen.add(k);
       return true;
     });
   },
-  async union(p, ctx) {
-    const parts: Rows[] = [];
-    for (const input of p.inputs) parts.push(await execute(input, ctx));
-    return parts.flat();
-  },
-  async values(p) {
-    return p.rows.map((r) => [...r]);
-  },
-  async join(p, ctx) {
-    const left = await execute(p.left, ctx);
-    const right = await execute(p.right, ctx);
+  union: (p, s) => p.inputs.flatMap((i) => run(i, s)),
+  values: (p) => p.rows.map((r) => [...r]),
+  join(p, s) {
+    const left = run(p.left, s);
+    const right = run(p.right, s);
     const width = outputsOf(p.right).length;
-    const on: RowFn | null = p.on ? compileExpr(p.on, env(p, ctx)) : null;
+    const on: RowFn | null = p.on ? compileExpr(p.on, env(p, s)) : null;
     const out: Rows = [];
     for (const l of left) {
       let matched = false;
@@ -120,11 +116,15 @@ const RUNNERS: { [K in PlanKind]: Runner<K> } = {
         if (!on || on(row) === true) { out.push(row); matched = true; }
       }
       if (!matched && p.join === 'left') out.push([...l, ...new Array<Value>(width).fill(null)]);
-      ctx.checkpoint();
+      s.ctx.checkpoint();
     }
     return out;
   },
 };
+
+function rowKey(r: Value[]): string {
+  return JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
+}
 
 /** NULLs sort by the key's NULLS FIRST/LAST; other values by type order, reversed for DESC. */
 export function compareSortValues(a: Value, b: Value, desc: boolean, nullsFirst: boolean): number {
@@ -136,13 +136,36 @@ export function compareSortValues(a: Value, b: Value, desc: boolean, nullsFirst:
   return desc ? -c : c;
 }
 
+function run(plan: Plan, s: RunState): Rows {
+  s.ctx.checkpoint();
+  return (RUNNERS[plan.kind] as (p: Plan, s: RunState) => Rows)(plan, s);
+}
+
+/** Every store read of a plan, subqueries included. */
+function leaves(plan: Plan, out: Plan[] = []): Plan[] {
+  if (plan.kind === 'scan' || plan.kind === 'remote') { out.push(plan); return out; }
+  for (const e of planExprs(plan)) for (const x of walkExpr(e)) if (x.kind === 'subquery') leaves(x.plan as Plan, out);
+  switch (plan.kind) {
+    case 'filter': case 'project': case 'aggregate': case 'sort': case 'limit': case 'distinct': leaves(plan.input, out); break;
+    case 'union': for (const i of plan.inputs) leaves(i, out); break;
+    case 'join': leaves(plan.left, out); leaves(plan.right, out); break;
+    default: break;
+  }
+  return out;
+}
+
 export async function execute(plan: Plan, ctx: ExecContext): Promise<Rows> {
-  ctx.checkpoint();
-  return (RUNNERS[plan.kind] as (p: Plan, c: ExecContext) => Promise<Rows>)(plan, ctx);
+  const fetched = new Map<Plan, Rows>();
+  for (const leaf of leaves(plan)) {
+    if (fetched.has(leaf)) continue;
+    const fragment: PlanFragment = leaf.kind === 'remote' ? leaf.fragment : { table: (leaf as Extract<Plan, { kind: 'scan' }>).table, columns: (leaf as Extract<Plan, { kind: 'scan' }>).columns, filters: [] };
+    fetched.set(leaf, await fetchRows(fragment, outputsOf(leaf), ctx));
+  }
+  return run(plan, { ctx, fetched, params: [] });
 }
 
 /** Store rows → planner values: timestamps as µs numbers, int64 as number when exact. */
-async function runRemote(fragment: PlanFragment, columns: OutputColumn[], ctx: ExecContext): Promise<Rows> {
+async function fetchRows(fragment: PlanFragment, columns: OutputColumn[], ctx: ExecContext): Promise<Rows> {
   const out: Rows = [];
   const convert = columns.map((c) => CONVERT[c.type]);
   for await (const batch of ctx.adapter.execute(fragment, { signal: ctx.signal })) {
@@ -164,5 +187,3 @@ const CONVERT: Record<OutputColumn['type'], (v: unknown) => Value> = {
   interval: (v) => Number(v),
   null: () => null,
 };
-
-export { QueryError, SQLSTATE };

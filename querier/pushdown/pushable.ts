@@ -38,7 +38,7 @@ export function pushability(caps: Capabilities): Pushability {
     switch (e.kind) {
       case 'column': return true;
       case 'literal': return true;
-      case 'tag': return false;
+      case 'tag': case 'subquery': case 'param': return false;
       case 'call': return fns.has(e.fn) && e.args.every(expr);
       case 'case': return Boolean(caps.expressions) && e.whens.every((w) => expr(w.when) && expr(w.then)) && (!e.else || expr(e.else));
       case 'cast': return Boolean(caps.expressions) && (SAFE_CASTS[e.type]?.includes(e.arg.type) ?? false) && expr(e.arg);

@@ -10,9 +10,10 @@ import type { Scope } from './scope.ts';
 import { lookupFunction } from './functions.ts';
 import { AGGREGATES } from './aggregates.ts';
 import { castValue } from './values.ts';
-import { lit } from './plan.ts';
+import { lit, sameExpr } from './plan.ts';
 import { parseInterval, US_PER_SECOND } from './time.ts';
 import { bindDeepFlowCall, isDeepFlowFunction } from './deepflow.ts';
+import { regclassOid } from '../catalog/functions.ts';
 
 /** Where aggregates go while a SELECT with grouping is bound. */
 export interface AggregateCollector {
@@ -31,11 +32,19 @@ export interface ExprContext {
   params: Value[];
   /** Metric semantics of a stored column (DeepFlow's zero-skipping for delay metrics). */
   metricAggregation(column: string): string | undefined;
+  /** The enclosing query's names, for a correlated subquery. */
+  outer?: OuterScope;
+  /** Binds a subquery used as a value (set by the SELECT binder, which owns statements). */
+  bindSubquery?(ast: Ast, outer: OuterScope): Expr;
 }
+
+/** Names of the enclosing query and the outer values a subquery captured from them. */
+export interface OuterScope { scopes: Scope[]; captures: Expr[] }
 
 export function bindExpr(ast: Ast, ctx: ExprContext): Expr {
   const f = AST_BINDERS[ast?.type as string];
   if (!f) {
+    if (ast?.ast && ctx.bindSubquery) return ctx.bindSubquery(ast.ast, { scopes: ctx.scopes, captures: [] });
     if (ast?.type === undefined && ast?.expr) return bindExpr(ast.expr, ctx);
     throw new QueryError(SQLSTATE.featureNotSupported, `unsupported expression${ast?.type ? ` (${ast.type})` : ''} in ${ctx.clause}`);
   }
@@ -52,12 +61,22 @@ function bindColumn(ast: Ast, ctx: ExprContext): Expr {
   const name = identName(ast.column);
   const qualifier = ast.table ? identName(ast.table) : null;
   const candidates = qualifier ? ctx.scopes.filter((s) => s.qualifiers.includes(qualifier)) : ctx.scopes;
-  if (qualifier && candidates.length === 0) {
+  if (qualifier && candidates.length === 0 && !ctx.outer?.scopes.some((s) => s.qualifiers.includes(qualifier))) {
     throw new QueryError(SQLSTATE.undefinedTable, `missing FROM-clause entry for table "${qualifier}"`, { position: positionOf(ctx.sql, qualifier) });
   }
   const found = candidates.map((s) => s.resolve(name)).filter((e): e is Expr => e !== undefined);
   if (found.length > 1) throw new QueryError(SQLSTATE.ambiguousColumn, `column reference "${name}" is ambiguous`, { position: positionOf(ctx.sql, name) });
   if (found.length === 1) return found[0]!;
+  if (ctx.outer && !qualifier || ctx.outer?.scopes.some((s) => qualifier && s.qualifiers.includes(qualifier))) {
+    const outer = ctx.outer!;
+    const from = qualifier ? outer.scopes.filter((s) => s.qualifiers.includes(qualifier)) : outer.scopes;
+    const e = from.map((s) => s.resolve(name)).find((x) => x !== undefined);
+    if (e) {
+      let index = outer.captures.findIndex((c) => sameExpr(c, e));
+      if (index < 0) index = outer.captures.push(e) - 1;
+      return { kind: 'param', index, type: e.type };
+    }
+  }
   throw new QueryError(SQLSTATE.undefinedColumn, `column "${name}" does not exist`, {
     position: positionOf(ctx.sql, name),
     hint: didYouMean(name, candidates.flatMap((s) => s.names())),
@@ -127,6 +146,14 @@ function bindBinary(ast: Ast, ctx: ExprContext): Expr {
     const inside = call('and', [call('>=', [x, lo!]), call('<=', [x, hi!])]);
     return op === 'BETWEEN' ? inside : call('not', [inside]);
   }
+  const anyArg = anyArgument(ast.right);
+  if (anyArg !== undefined) {
+    // x = ANY(ARRAY[...]) is an IN list; ANY over an array column reads as NULL (MetaFlow has
+    // no array type; only catalog queries ask, about arrays MetaFlow never fills).
+    const left = bindExpr(ast.left, ctx);
+    if (anyArg?.type === 'array' && op === '=') return call('in', [left, ...((anyArg.expr_list?.value ?? []) as Ast[]).map((x) => coerceTo(bindExpr(x, ctx), left.type))]);
+    return lit(null, 'bool');
+  }
   const fn = BINARY_OPS[op];
   if (!fn) throw new QueryError(SQLSTATE.featureNotSupported, `operator ${ast.operator} is not supported`, { position: ast.loc ? ast.loc.start.offset + 1 : undefined });
   let [l, r] = unify(bindExpr(ast.left, ctx), bindExpr(ast.right, ctx));
@@ -140,6 +167,14 @@ function bindBinary(ast: Ast, ctx: ExprContext): Expr {
     });
   }
   return call(fn, [l, r]);
+}
+
+/** The argument of `ANY(...)` on the right of an operator, or undefined when it is not one. */
+function anyArgument(ast: Ast): Ast | null | undefined {
+  if (ast?.type !== 'function') return undefined;
+  const n = ast.name?.name?.[ast.name.name.length - 1];
+  if (String(n?.value ?? n ?? '').toUpperCase() !== 'ANY') return undefined;
+  return ast.args?.value?.[0] ?? null;
 }
 
 function bindUnary(ast: Ast, ctx: ExprContext): Expr {
@@ -156,11 +191,23 @@ const CAST_TYPES: Record<string, SqlType> = {
   FLOAT: 'float', FLOAT4: 'float', FLOAT8: 'float', REAL: 'float', 'DOUBLE PRECISION': 'float', DOUBLE: 'float', NUMERIC: 'float', DECIMAL: 'float',
   BOOLEAN: 'bool', BOOL: 'bool',
   TIMESTAMP: 'timestamp', TIMESTAMPTZ: 'timestamp', 'TIMESTAMP WITH TIME ZONE': 'timestamp', 'TIMESTAMP WITHOUT TIME ZONE': 'timestamp',
-  INTERVAL: 'interval',
+  INTERVAL: 'interval', OID: 'int', '"CHAR"': 'text',
 };
 
 function bindCast(ast: Ast, ctx: ExprContext): Expr {
-  const target = String(ast.target?.[0]?.dataType ?? '').toUpperCase();
+  const target = String(ast.target?.[ast.target.length - 1]?.dataType ?? '').toUpperCase();
+  if (ast.target?.length > 1) {
+    // x::regtype::text: apply the casts innermost first.
+    return bindCast({ ...ast, target: ast.target.slice(-1), expr: { ...ast, target: ast.target.slice(0, -1) } }, ctx);
+  }
+  if (target === 'REGNAMESPACE' || target === 'REGPROC' || target === 'REGROLE') {
+    return call(target === 'REGNAMESPACE' ? 'regnamespace_name' : target === 'REGROLE' ? 'pg_get_userbyid' : 'regproc_name', [bindExpr(ast.expr, ctx)]);
+  }
+  if (target === 'REGCLASS' || target === 'REGTYPE') {
+    const arg = bindExpr(ast.expr, ctx);
+    if (target === 'REGCLASS' && arg.kind === 'literal' && arg.type === 'text') return lit(regclassOid(String(arg.value)) ?? null, 'int');
+    return call(target === 'REGCLASS' ? 'regclass_name' : 'regtype_name', [arg]);
+  }
   const type = CAST_TYPES[target];
   if (!type) throw new QueryError(SQLSTATE.featureNotSupported, `cast to ${target.toLowerCase()} is not supported`);
   const arg = bindExpr(ast.expr, ctx);
@@ -243,6 +290,9 @@ function bindFunction(ast: Ast, ctx: ExprContext): Expr {
   if (AGGREGATE_ALIASES[name]) return bindAggregate(name, ast, ctx);
   if (name === 'now' || name === 'current_timestamp' || name === 'localtimestamp' || name === 'transaction_timestamp' || name === 'statement_timestamp') return lit(ctx.nowUs, 'timestamp');
   if (name === 'time') return bindDeepFlowCall('time', functionArgs(ast), ctx);
+  // Arrays are not a MetaFlow type; catalog queries ask for them only about options MetaFlow
+  // never sets (psql's \d reloptions), so ARRAY(...) reads as NULL.
+  if (name === 'array') return lit(null, 'text');
   let args = functionArgs(ast).map((a) => bindExpr(a, ctx));
   const def = lookupFunction(name);
   if (!def || args.length < def.minArgs || args.length > def.maxArgs) {

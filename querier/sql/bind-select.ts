@@ -9,10 +9,11 @@ import type { AggregateCall, Expr, NamedExpr, SortKey, SqlType, Value } from '..
 import { findTable, suggestTables, type TableDef } from '../../schema/index.ts';
 import { QueryError, SQLSTATE } from '../errors.ts';
 import { type Ast, identName, positionOf } from './parse.ts';
-import { bindExpr, coerceTo, type AggregateCollector, type ExprContext } from './bind-expr.ts';
+import { bindExpr, coerceTo, type AggregateCollector, type ExprContext, type OuterScope } from './bind-expr.ts';
 import { tableScope, derivedScope, type Scope } from './scope.ts';
 import { type Plan, outputsOf, sameExpr, walkExpr, col, lit } from './plan.ts';
 import { bucketWidthUs, timeRangeUs } from './time-window.ts';
+import { findCatalogTable } from '../catalog/pg-catalog.ts';
 
 export interface BindOptions {
   sql: string;
@@ -28,14 +29,14 @@ export interface BoundQuery {
   labels: string[];
 }
 
-interface Env { opts: BindOptions; ctes: Map<string, BoundQuery> }
+interface Env { opts: BindOptions; ctes: Map<string, BoundQuery>; outer?: OuterScope }
 
 export function bindQuery(ast: Ast, opts: BindOptions): BoundQuery {
   return bindSetOperation(ast, { opts, ctes: new Map() });
 }
 
 function bindSetOperation(ast: Ast, parent: Env): BoundQuery {
-  const env: Env = { opts: parent.opts, ctes: new Map(parent.ctes) };
+  const env: Env = { opts: parent.opts, ctes: new Map(parent.ctes), outer: parent.outer };
   for (const cte of (ast.with ?? []) as Ast[]) {
     const name = identName(cte.name);
     env.ctes.set(name, bindSetOperation(cte.stmt?.ast ?? cte.stmt, env));
@@ -115,6 +116,8 @@ function bindFromItem(item: Ast, env: Env, index: number, multi: boolean): FromI
   const name = identName(item.table);
   const db = item.db ? identName(item.db) : null;
   if (!db && env.ctes.has(name)) return derived(env.ctes.get(name)!, alias ?? name, index, multi);
+  const catalog = findCatalogTable(db, name);
+  if (catalog) return derived({ plan: { kind: 'values', columns: catalog.columns, rows: catalog.rows() }, labels: catalog.columns.map((c) => c.name) }, alias ?? name, index, multi);
   const table = findTable(db ? `${db}.${name}` : name, env.opts.searchPath);
   if (!table) {
     const near = suggestTables(name);
@@ -210,6 +213,13 @@ function bindSelect(ast: Ast, env: Env, outer: boolean): BoundQuery {
   const ctx = (scopes: Scope[], clause: string, aggregates?: AggregateCollector): ExprContext => ({
     sql: opts.sql, nowUs: opts.nowUs, scopes, clause, params: opts.params, aggregates,
     metricAggregation: (c) => metricAgg.get(c),
+    outer: env.outer,
+    bindSubquery: (sub, outer) => {
+      const bound = bindSetOperation(sub, { opts, ctes: env.ctes, outer });
+      const outs = outputsOf(bound.plan);
+      if (outs.length !== 1) throw new QueryError(SQLSTATE.syntaxError, 'subquery must return only one column');
+      return { kind: 'subquery', plan: bound.plan, args: outer.captures, type: outs[0]!.type };
+    },
   });
   const from = bindFrom(ast, env, ctx);
   for (const s of ((ast.from ?? []) as Ast[])) {

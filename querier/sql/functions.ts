@@ -6,6 +6,7 @@
 import type { SqlType, Value } from '../../storage-adapters/fragment.ts';
 import { QueryError, SQLSTATE } from '../errors.ts';
 import { compareValues, toNumber, likeToRegExp, posixRegExp, roundHalfAway } from './values.ts';
+import { CATALOG_FUNCTIONS } from '../catalog/functions.ts';
 import { dateTrunc, dateBin, extractField, TIME_BUCKET_ORIGIN_US, US_PER_SECOND } from './time.ts';
 
 export interface ScalarFunction {
@@ -205,5 +206,6 @@ function substring(s: string, from: number, len?: number): string {
 }
 
 export function lookupFunction(name: string): ScalarFunction | undefined {
-  return Object.prototype.hasOwnProperty.call(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
+  if (Object.prototype.hasOwnProperty.call(FUNCTIONS, name)) return FUNCTIONS[name];
+  return Object.prototype.hasOwnProperty.call(CATALOG_FUNCTIONS, name) ? CATALOG_FUNCTIONS[name] : undefined;
 }

@@ -68,9 +68,15 @@ export function identName(node: Ast): string {
  * - DeepFlow's capitalised `Avg(`, `Max(`, `Min(`, `Sum(` become `"Avg"(` ...: the grammar
  *   upper-cases aggregate names, and DeepFlow's versions skip zeros of delay metrics, so the
  *   binder must tell them from PostgreSQL's `avg`/`AVG`;
- * - `application.1m` style table names (a digit after the dot is not an identifier) are quoted.
+ * - `application.1m` style table names (a digit after the dot is not an identifier) are quoted;
+ * - psql's catalog spellings the grammar lacks: `OPERATOR(pg_catalog.~)` → `~`, `COLLATE x`
+ *   dropped (MetaFlow compares in C order anyway), `::pg_catalog.regclass` → `::regclass`.
  */
 const REWRITES: Array<[RegExp, (m: RegExpExecArray) => string]> = [
+  // Client catalog queries (psql): OPERATOR(pg_catalog.~), COLLATE pg_catalog.default, ::pg_catalog.regclass.
+  [/OPERATOR\(\s*(?:pg_catalog\.)?([~!<>=*]+)\s*\)/y, (m) => m[1]!],
+  [/COLLATE\s+(?:pg_catalog\.)?(?:"[^"]+"|\w+)/y, () => ''],
+  [/(?<=::)pg_catalog\./y, () => ''],
   [/\b(Avg|Max|Min|Sum)(?=\s*\()/y, (m) => `"${m[1]}"`],
   [/\b((?:application|application_map|network|network_map)\.1[sm])\b/y, (m) => `"${m[1]}"`],
 ];

@@ -72,6 +72,7 @@ export function* walkExpr(e: Expr): Generator<Expr> {
     case 'call': for (const a of e.args) yield* walkExpr(a); break;
     case 'case': for (const w of e.whens) { yield* walkExpr(w.when); yield* walkExpr(w.then); } if (e.else) yield* walkExpr(e.else); break;
     case 'cast': case 'tag': yield* walkExpr(e.arg); break;
+    case 'subquery': for (const a of e.args) yield* walkExpr(a); break;
     default: break;
   }
 }
@@ -82,6 +83,7 @@ export function mapExpr(e: Expr, f: (e: Expr) => Expr): Expr {
     case 'call': return f({ ...e, args: e.args.map((a) => mapExpr(a, f)) });
     case 'case': return f({ ...e, whens: e.whens.map((w) => ({ when: mapExpr(w.when, f), then: mapExpr(w.then, f) })), else: e.else ? mapExpr(e.else, f) : null });
     case 'cast': case 'tag': return f({ ...e, arg: mapExpr(e.arg, f) } as Expr);
+    case 'subquery': return f({ ...e, args: e.args.map((a) => mapExpr(a, f)) });
     default: return f(e);
   }
 }

@@ -70,6 +70,8 @@ const EXPR: { [K in ExprKind]: (e: Extract<Expr, { kind: K }>, d: SqlDialect) =>
   case: (e, d) => `(CASE ${e.whens.map((w) => `WHEN ${compileExpr(w.when, d)} THEN ${compileExpr(w.then, d)}`).join(' ')}${e.else ? ` ELSE ${compileExpr(e.else, d)}` : ''} END)`,
   cast: (e, d) => `CAST(${compileExpr(e.arg, d)} AS ${d.castType[e.type]})`,
   tag: () => { throw new Error('tag decoding is the querier\'s job; the planner must not push it'); },
+  subquery: () => { throw new Error('subqueries run in the querier; the planner must not push them'); },
+  param: () => { throw new Error('subquery parameters run in the querier; the planner must not push them'); },
 };
 
 export function compileExpr(e: Expr, d: SqlDialect): string {
