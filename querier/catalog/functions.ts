@@ -57,7 +57,9 @@ export const CATALOG_FUNCTIONS: Record<string, ScalarFunction> = {
 
 /** `'flow_log.l7_flow_log'::regclass` → the relation OID. */
 export function regclassOid(name: string): number | undefined {
-  const clean = name.replace(/"/g, '');
+  const clean = name.replace(/"/g, '').replace(/^pg_catalog\./, '');
+  const system: Record<string, number> = { pg_class: 1259, pg_type: 1247, pg_attribute: 1249, pg_proc: 1255, pg_namespace: 2615, pg_database: 1262 };
+  if (system[clean]) return system[clean];
   const t = TABLES.find((x) => x.fullName === clean || x.name === clean);
   return t ? PG_CATALOG.pg_class!.rows().find((r) => r[1] === t.name && true)?.[0] as number : undefined;
 }

@@ -51,10 +51,11 @@ export const PG_CATALOG: Record<string, CatalogTable> = {
   pg_attribute: table([
     t('attrelid', 'int'), t('attname'), t('atttypid', 'int'), t('attnum', 'int'), t('attnotnull', 'bool'), t('attisdropped', 'bool'), t('atttypmod', 'int'),
     t('atthasdef', 'bool'), t('attidentity'), t('attgenerated'), t('attcollation', 'int'), t('attlen', 'int'), t('attstattarget', 'int'),
-    t('attislocal', 'bool'), t('attinhcount', 'int'), t('attacl'), t('attoptions'), t('attfdwoptions'), t('attcompression'),
+    t('attislocal', 'bool'), t('attinhcount', 'int'), t('attacl'), t('attoptions'), t('attfdwoptions'), t('attcompression'), t('attstorage'), t('attalign'), t('attbyval', 'bool'),
   ], () => DATA_TABLES.flatMap((x) => fieldsOf(x).map((f, i) => {
     const oid = TYPE_OIDS[fieldType(f)];
-    return [tableOid(x), f.name, oid, i + 1, f.column.role === 'time', false, -1, false, '', '', fieldType(f) === 'text' ? 100 : 0, typeByOid.get(oid)!.len, -1, true, 0, null, null, null, ''];
+    const len = typeByOid.get(oid)!.len;
+    return [tableOid(x), f.name, oid, i + 1, f.column.role === 'time', false, -1, false, '', '', fieldType(f) === 'text' ? 100 : 0, len, -1, true, 0, null, null, null, '', len < 0 ? 'x' : 'p', len === 8 ? 'd' : 'i', len > 0];
   }))),
   pg_type: table([t('oid', 'int'), t('typname'), t('typnamespace', 'int'), t('typtype'), t('typlen', 'int'), t('typbasetype', 'int'), t('typrelid', 'int'),
     t('typelem', 'int'), t('typnotnull', 'bool'), t('typtypmod', 'int'), t('typcollation', 'int'), t('typarray', 'int'), t('typdelim'), t('typowner', 'int'), t('typcategory')],

@@ -102,6 +102,39 @@ const RUNNERS: { [K in PlanKind]: Runner<K> } = {
     });
   },
   union: (p, s) => p.inputs.flatMap((i) => run(i, s)),
+  window(p, s) {
+    const rows = run(p.input, s);
+    const e = env(p.input, s);
+    const out = rows.map((r) => [...r]);
+    for (const w of p.functions) {
+      const parts = w.partition.map((x) => compileExpr(x, e));
+      const keys = w.order.map((k) => ({ f: compileExpr(k.expr, e), desc: k.descending, nullsFirst: k.nullsFirst }));
+      const groups = new Map<string, number[]>();
+      rows.forEach((r, i) => {
+        const id = rowKey(parts.map((f) => f(r)));
+        const g = groups.get(id);
+        if (g) g.push(i); else groups.set(id, [i]);
+      });
+      for (const idx of groups.values()) {
+        const k = new Map(idx.map((i) => [i, keys.map((x) => x.f(rows[i]!))]));
+        const cmp = (a: number, b: number): number => {
+          for (let j = 0; j < keys.length; j++) {
+            const c = compareSortValues(k.get(a)![j]!, k.get(b)![j]!, keys[j]!.desc, keys[j]!.nullsFirst);
+            if (c) return c;
+          }
+          return 0;
+        };
+        const sorted = [...idx].sort((a, b) => cmp(a, b) || a - b);
+        let rank = 0, dense = 0;
+        sorted.forEach((i, n) => {
+          const tie = n > 0 && cmp(sorted[n - 1]!, i) === 0;
+          if (!tie) { rank = n + 1; dense++; }
+          out[i]!.push(w.fn === 'row_number' ? n + 1 : w.fn === 'rank' ? rank : dense);
+        });
+      }
+    }
+    return out;
+  },
   values: (p) => p.rows.map((r) => [...r]),
   join(p, s) {
     const left = run(p.left, s);
@@ -146,7 +179,7 @@ function leaves(plan: Plan, out: Plan[] = []): Plan[] {
   if (plan.kind === 'scan' || plan.kind === 'remote') { out.push(plan); return out; }
   for (const e of planExprs(plan)) for (const x of walkExpr(e)) if (x.kind === 'subquery') leaves(x.plan as Plan, out);
   switch (plan.kind) {
-    case 'filter': case 'project': case 'aggregate': case 'sort': case 'limit': case 'distinct': leaves(plan.input, out); break;
+    case 'filter': case 'project': case 'aggregate': case 'sort': case 'limit': case 'distinct': case 'window': leaves(plan.input, out); break;
     case 'union': for (const i of plan.inputs) leaves(i, out); break;
     case 'join': leaves(plan.left, out); leaves(plan.right, out); break;
     default: break;

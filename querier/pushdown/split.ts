@@ -82,7 +82,7 @@ function split(plan: Plan, p: Pushability): Plan {
       }
       return { ...plan, input: split(plan.input, p) };
     }
-    case 'project': case 'aggregate': case 'sort': case 'limit': case 'distinct':
+    case 'project': case 'aggregate': case 'sort': case 'limit': case 'distinct': case 'window':
       return { ...plan, input: split(plan.input, p) } as Plan;
     case 'union': return { ...plan, inputs: plan.inputs.map((i) => split(i, p)) };
     case 'join': return { ...plan, left: split(plan.left, p), right: split(plan.right, p) };

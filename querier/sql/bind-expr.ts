@@ -34,6 +34,8 @@ export interface ExprContext {
   metricAggregation(column: string): string | undefined;
   /** The enclosing query's names, for a correlated subquery. */
   outer?: OuterScope;
+  /** Ranking window functions of the SELECT list (absent elsewhere). */
+  windows?: { add(fn: string, ast: Ast, ctx: ExprContext): Expr };
   /** Binds a subquery used as a value (set by the SELECT binder, which owns statements). */
   bindSubquery?(ast: Ast, outer: OuterScope): Expr;
 }
@@ -320,6 +322,12 @@ const AST_BINDERS: Record<string, (ast: Ast, ctx: ExprContext) => Expr> = {
   number: numberLiteral,
   bigint: numberLiteral,
   single_quote_string: (ast) => lit(String(ast.value), 'text'),
+  // The grammar keeps E'...' escape strings as raw text.
+  default: (ast, ctx) => {
+    const m = /^[eE]'([\s\S]*)'$/.exec(String(ast.value));
+    if (!m) return bindColumn({ column: { expr: ast } }, ctx);
+    return lit(m[1]!.replace(/''/g, "'").replace(/\\(.)/g, (_x, c: string) => ({ n: '\n', t: '\t', r: '\r', b: '\b', f: '\f' })[c] ?? c), 'text');
+  },
   string: (ast) => lit(String(ast.value), 'text'),
   bool: (ast) => lit(Boolean(ast.value), 'bool'),
   null: () => lit(null, 'null'),
@@ -331,6 +339,13 @@ const AST_BINDERS: Record<string, (ast: Ast, ctx: ExprContext) => Expr> = {
   case: bindCase,
   aggr_func: (ast, ctx) => bindAggregate(String(ast.name).toLowerCase(), ast, ctx),
   function: bindFunction,
+  window_func: (ast, ctx) => {
+    const name = String(ast.name).toLowerCase();
+    if (!ctx.windows || !['row_number', 'rank', 'dense_rank'].includes(name)) {
+      throw new QueryError(SQLSTATE.featureNotSupported, `window function ${name} is not supported${ctx.windows ? '; row_number, rank and dense_rank are' : ` in ${ctx.clause}`}`);
+    }
+    return ctx.windows.add(name, ast, ctx);
+  },
   extract: (ast, ctx) => call('date_part', [lit(String(ast.args.field).toLowerCase(), 'text'), coerceTo(bindExpr(ast.args.source, ctx), 'timestamp')]),
   var: (ast, ctx) => {
     const i = Number(ast.name) - 1;

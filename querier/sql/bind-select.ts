@@ -11,7 +11,7 @@ import { QueryError, SQLSTATE } from '../errors.ts';
 import { type Ast, identName, positionOf } from './parse.ts';
 import { bindExpr, coerceTo, type AggregateCollector, type ExprContext, type OuterScope } from './bind-expr.ts';
 import { tableScope, derivedScope, type Scope } from './scope.ts';
-import { type Plan, outputsOf, sameExpr, walkExpr, col, lit } from './plan.ts';
+import { type Plan, type WindowFunction, outputsOf, sameExpr, walkExpr, col, lit } from './plan.ts';
 import { bucketWidthUs, timeRangeUs } from './time-window.ts';
 import { findCatalogTable } from '../catalog/pg-catalog.ts';
 
@@ -180,13 +180,17 @@ function bindFrom(ast: Ast, env: Env, exprCtx: (scopes: Scope[], clause: string)
   return { plan, scopes, finish: () => bound.forEach((b) => b.finish()) };
 }
 
-function labelOf(item: Ast): string {
-  if (item.as) return typeof item.as === 'string' ? item.as : identName(item.as);
+function labelOf(item: Ast, sql: string): string {
+  if (item.as) {
+    // The grammar drops the quotes of an alias; PostgreSQL folds unquoted aliases to lower case.
+    const as = typeof item.as === 'string' ? item.as : identName(item.as);
+    return sql.includes(`"${as}"`) ? as : as.toLowerCase();
+  }
   const e = item.expr;
   if (e?.type === 'column_ref') return identName(e.column);
   if (e?.type === 'aggr_func') return String(e.name).toLowerCase();
   if (e?.type === 'function') { const n = e.name?.name?.[e.name.name.length - 1]; return String(n?.value ?? n ?? '?column?').toLowerCase(); }
-  if (e?.type === 'cast') return e.expr?.type === 'column_ref' ? identName(e.expr.column) : labelOf({ expr: e.expr });
+  if (e?.type === 'cast') return e.expr?.type === 'column_ref' ? identName(e.expr.column) : labelOf({ expr: e.expr }, sql);
   if (e?.type === 'case') return 'case';
   if (e?.type === 'extract') return 'extract';
   return '?column?';
@@ -238,7 +242,7 @@ function bindSelect(ast: Ast, env: Env, outer: boolean): BoundQuery {
       const scopes = q ? from.scopes.filter((s) => s.qualifiers.includes(q)) : from.scopes;
       if (q && scopes.length === 0) throw new QueryError(SQLSTATE.undefinedTable, `missing FROM-clause entry for table "${q}"`, { position: positionOf(opts.sql, q) });
       for (const s of scopes) for (const c of s.star()) items.push({ label: c.label, expr: c.expr });
-    } else items.push({ label: labelOf(it), ast: it.expr });
+    } else items.push({ label: labelOf(it, opts.sql), ast: it.expr });
   }
 
   // GROUP BY: positions and output aliases name SELECT items; input columns win over aliases.
@@ -260,7 +264,20 @@ function bindSelect(ast: Ast, env: Env, outer: boolean): BoundQuery {
   });
 
   const aggregates = new Aggregates(() => bucketWidthUs(groupExprs) ?? timeRangeUs(where));
-  const selectCtx = ctx(from.scopes, 'SELECT', aggregates);
+  const windows: WindowFunction[] = [];
+  const selectCtx: ExprContext = {
+    ...ctx(from.scopes, 'SELECT', aggregates),
+    windows: {
+      add(fn, w, c) {
+        const spec = w.over?.as_window_specification?.window_specification ?? {};
+        const partition = ((spec.partitionby ?? []) as Ast[]).map((x) => bindExpr(x.expr ?? x, c));
+        const order = ((spec.orderby ?? []) as Ast[]).map((o) => sortKey(bindExpr(o.expr, c), o));
+        const name = `_w${windows.length}`;
+        windows.push({ name, fn: fn as WindowFunction['fn'], partition, order });
+        return col(name, 'int');
+      },
+    },
+  };
   let selectExprs = items.map((i) => i.expr ?? bindExpr(i.ast, selectCtx));
   let having = ast.having ? bindExpr(ast.having, ctx(from.scopes, 'HAVING', aggregates)) : null;
 
@@ -285,13 +302,15 @@ function bindSelect(ast: Ast, env: Env, outer: boolean): BoundQuery {
   if (grouped) {
     const { groups, substitute } = groupKeys(groupExprs);
     plan = { kind: 'aggregate', input: plan, groups, aggregates: aggregates.calls };
-    const allowed = new Set([...groups.map((g) => g.name), ...aggregates.calls.map((a) => a.name)]);
+    const allowed = new Set([...groups.map((g) => g.name), ...aggregates.calls.map((a) => a.name), ...windows.map((w) => w.name)]);
     const fix = (e: Expr, clause: string): Expr => checkGrouped(substitute(e), allowed, clause, opts.sql);
     selectExprs = selectExprs.map((e) => fix(e, 'SELECT'));
     if (having) having = fix(having, 'HAVING');
     for (const r of orderRefs) if ('expr' in r) r.expr = fix(r.expr, 'ORDER BY');
+    for (const w of windows) { w.partition = w.partition.map((e) => fix(e, 'PARTITION BY')); w.order = w.order.map((k) => ({ ...k, expr: fix(k.expr, 'window ORDER BY') })); }
   }
   if (having) plan = { kind: 'filter', input: plan, predicate: having };
+  if (windows.length) plan = { kind: 'window', input: plan, functions: windows };
 
   const columns: NamedExpr[] = selectExprs.map((expr, i) => ({ name: `_c${i}`, expr }));
   const keys: SortKey[] = orderRefs.map((r, k) => {

@@ -25,7 +25,11 @@ export type Plan =
   | { kind: 'values'; columns: OutputColumn[]; rows: Value[][] }
   /** Rows of a fragment the store runs; `columns` are its outputs with their SQL types. */
   | { kind: 'remote'; fragment: PlanFragment; columns: OutputColumn[] }
-  | { kind: 'join'; join: 'inner' | 'left' | 'cross'; left: Plan; right: Plan; on: Expr | null };
+  | { kind: 'join'; join: 'inner' | 'left' | 'cross'; left: Plan; right: Plan; on: Expr | null }
+  /** Ranking window functions; output: the input columns, then one column per function. */
+  | { kind: 'window'; input: Plan; functions: WindowFunction[] };
+
+export interface WindowFunction { name: string; fn: 'row_number' | 'rank' | 'dense_rank'; partition: Expr[]; order: SortKey[] }
 export type PlanKind = Plan['kind'];
 
 /** Storage type → the SQL type the planner reasons in. */
@@ -51,6 +55,7 @@ const OUTPUTS: { [K in PlanKind]: (p: Extract<Plan, { kind: K }>) => OutputColum
   values: (p) => p.columns,
   remote: (p) => p.columns,
   join: (p) => [...outputsOf(p.left), ...outputsOf(p.right)],
+  window: (p) => [...outputsOf(p.input), ...p.functions.map((f) => ({ name: f.name, type: 'int' as const }))],
 };
 
 export function outputsOf(plan: Plan): OutputColumn[] {
@@ -101,6 +106,7 @@ export function mapPlanExprs(plan: Plan, f: (e: Expr) => Expr): Plan {
     case 'aggregate': return { ...plan, input: mapPlanExprs(plan.input, f), groups: named(plan.groups), aggregates: plan.aggregates.map((a) => ({ name: a.name, call: call(a.call) })) };
     case 'sort': return { ...plan, input: mapPlanExprs(plan.input, f), keys: plan.keys.map((k) => ({ ...k, expr: f(k.expr) })) };
     case 'limit': case 'distinct': return { ...plan, input: mapPlanExprs(plan.input, f) } as Plan;
+    case 'window': return { ...plan, input: mapPlanExprs(plan.input, f), functions: plan.functions.map((w) => ({ ...w, partition: w.partition.map(f), order: w.order.map((k) => ({ ...k, expr: f(k.expr) })) })) };
     case 'union': return { ...plan, inputs: plan.inputs.map((i) => mapPlanExprs(i, f)) };
     case 'join': return { ...plan, left: mapPlanExprs(plan.left, f), right: mapPlanExprs(plan.right, f), on: plan.on ? f(plan.on) : null };
     default: return plan;

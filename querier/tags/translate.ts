@@ -47,7 +47,7 @@ function rewrite(e: Expr, names: Map<string, CodeNames>): Expr {
 export function translateTags(plan: Plan, names: Map<string, CodeNames>): Plan {
   switch (plan.kind) {
     case 'filter': return { ...plan, input: translateTags(plan.input, names), predicate: rewrite(plan.predicate, names) };
-    case 'project': case 'aggregate': case 'sort': case 'limit': case 'distinct': return { ...plan, input: translateTags(plan.input, names) } as Plan;
+    case 'project': case 'aggregate': case 'sort': case 'limit': case 'distinct': case 'window': return { ...plan, input: translateTags(plan.input, names) } as Plan;
     case 'union': return { ...plan, inputs: plan.inputs.map((i) => translateTags(i, names)) };
     case 'join': return { ...plan, left: translateTags(plan.left, names), right: translateTags(plan.right, names) };
     default: return plan;
