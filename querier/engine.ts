@@ -15,6 +15,7 @@ import { execute } from './exec/executor.ts';
 import { TagDictionaries, tagLookup, decoderKey, type CodeNames } from './tags/dictionaries.ts';
 import { translateTags } from './tags/translate.ts';
 import { runMetaStatement, isMetaStatement } from './meta/show.ts';
+import { rewriteClientIdioms } from './catalog/client-idioms.ts';
 
 export interface EngineOptions {
   adapter: StorageAdapter;
@@ -61,7 +62,8 @@ export class QueryEngine {
     }
   }
 
-  private async queryStatements(sql: string, session: QuerySession): Promise<QueryResult[]> {
+  private async queryStatements(text: string, session: QuerySession): Promise<QueryResult[]> {
+    const sql = rewriteClientIdioms(text, session.searchPath ?? DEFAULT_SEARCH_PATH);
     const statements = parseStatementsOrMeta(sql);
     const out: QueryResult[] = [];
     for (const st of statements) out.push(await this.runStatement(st, sql, session));
@@ -78,7 +80,8 @@ export class QueryEngine {
     }
   }
 
-  private describeStatement(sql: string, session: QuerySession): Array<{ name: string; type: SqlType }> {
+  private describeStatement(text: string, session: QuerySession): Array<{ name: string; type: SqlType }> {
+    const sql = rewriteClientIdioms(text, session.searchPath ?? DEFAULT_SEARCH_PATH);
     const [st] = parseStatementsOrMeta(sql);
     if (!st) return [];
     if (st.meta) return st.meta.columns;

@@ -17,6 +17,12 @@ function description(oid: unknown, sub: unknown): string | null {
   return (rows.find((r) => r[0] === toNumber(oid as number) && r[2] === (sub === undefined ? 0 : toNumber(sub as number)))?.[3] as string) ?? null;
 }
 
+/** Settings clients read through current_setting(). */
+const SETTINGS: Record<string, string> = {
+  server_version_num: '150000', server_version: '15.0', search_path: 'flow_log, flow_metrics, prometheus',
+  server_encoding: 'UTF8', client_encoding: 'UTF8', timezone: 'UTC', datestyle: 'ISO, MDY', max_identifier_length: '63', standard_conforming_strings: 'on',
+};
+
 export const CATALOG_FUNCTIONS: Record<string, ScalarFunction> = {
   pg_get_userbyid: text(() => OWNER, 1),
   pg_table_is_visible: bool(true, 1),
@@ -43,6 +49,7 @@ export const CATALOG_FUNCTIONS: Record<string, ScalarFunction> = {
   pg_encoding_to_char: text(() => 'UTF8', 1),
   quote_ident: text(([s]) => (s === null ? null : /^[a-z_][a-z0-9_]*$/.test(String(s)) ? String(s) : `"${String(s).replace(/"/g, '""')}"`), 1),
   array_to_string: text(([a]) => (a === null ? null : String(a)), 2, 3),
+  current_setting: text(([name]) => SETTINGS[String(name).toLowerCase()] ?? null, 1, 2),
   pg_backend_pid: { minArgs: 0, maxArgs: 0, returns: () => 'int', eval: () => 0 },
   /** `x::regclass` of an OID: the relation's name, schema-qualified as PostgreSQL prints it outside search_path. */
   regclass_name: text(([oid]) => {
