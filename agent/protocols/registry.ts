@@ -1,0 +1,5 @@
+/** Every protocol the agent parses, in detection order (most specific first). */
+import type { L7Protocol } from './protocol.ts';
+import { http1 } from './http1.ts';
+
+export const PROTOCOLS: readonly L7Protocol[] = [http1];
