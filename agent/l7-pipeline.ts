@@ -143,7 +143,7 @@ export class L7Pipeline {
       this.orient(c, c.ownerIsClient);
     }
     c.protocol = best;
-    c.parser = best.createParser();
+    c.parser = best.createParser(e.tuple.ipProtocol === 6 ? 'tcp' : 'udp');
     c.pairer = new Pairer(best.pairing, this.timeoutNs);
     return true;
   }

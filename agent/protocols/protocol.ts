@@ -64,5 +64,6 @@ export interface L7Protocol {
    * protocol. `serverPort` is a hint only. 0 means certainly not.
    */
   detect(first: Uint8Array, fromClient: boolean, serverPort: number): number;
-  createParser(): ProtocolParser;
+  /** A parser for one connection carried over `transport`. */
+  createParser(transport: 'tcp' | 'udp'): ProtocolParser;
 }

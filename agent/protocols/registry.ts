@@ -1,5 +1,7 @@
 /** Every protocol the agent parses, in detection order (most specific first). */
 import type { L7Protocol } from './protocol.ts';
 import { http1 } from './http1.ts';
+import { redis } from './redis.ts';
+import { dns } from './dns.ts';
 
-export const PROTOCOLS: readonly L7Protocol[] = [http1];
+export const PROTOCOLS: readonly L7Protocol[] = [http1, redis, dns];
