@@ -43,7 +43,9 @@ export class L7Pipeline {
   private readonly minConfidence: number;
   private readonly messages: L7Message[] = [];
   private nowNs = 0n;
-  readonly counters = { payloads: 0, messages: 0, rows: 0, undetected: 0 };
+  readonly counters = { payloads: 0, messages: 0, rows: 0, undetected: 0, parseErrors: 0 };
+  /** The most recent parse error, for diagnostics. */
+  lastError = '';
 
   constructor(options: L7PipelineOptions = {}) {
     this.protocols = options.protocols ?? PROTOCOLS;
@@ -113,7 +115,16 @@ export class L7Pipeline {
     if (e.tid) { if (c.ownerIsClient) c.info.clientTid = e.tid; else c.info.serverTid = e.tid; }
     const msgs = this.messages;
     msgs.length = 0;
-    c.parser!.feed(e.data, { fromClient, timestampNs: e.timestampNs, tcpSeq: e.tcpSeq, byteCount: e.byteCount }, msgs);
+    try {
+      c.parser!.feed(e.data, { fromClient, timestampNs: e.timestampNs, tcpSeq: e.tcpSeq, byteCount: e.byteCount }, msgs);
+    } catch (err) {
+      // Bytes the parser cannot follow (a corrupt HPACK block, say): stop parsing this
+      // connection rather than emit rows built on a desynchronised stream.
+      c.ignored = true;
+      this.counters.parseErrors++;
+      this.lastError = err instanceof Error ? err.message : String(err);
+      return;
+    }
     this.counters.messages += msgs.length;
     for (const m of msgs) c.pairer!.add(m, c.info, emit);
   }

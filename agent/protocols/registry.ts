@@ -3,5 +3,6 @@ import type { L7Protocol } from './protocol.ts';
 import { http1 } from './http1.ts';
 import { redis } from './redis.ts';
 import { dns } from './dns.ts';
+import { http2 } from './http2.ts';
 
-export const PROTOCOLS: readonly L7Protocol[] = [http1, redis, dns];
+export const PROTOCOLS: readonly L7Protocol[] = [http2, http1, redis, dns];
