@@ -4,5 +4,7 @@ import { http1 } from './http1.ts';
 import { redis } from './redis.ts';
 import { dns } from './dns.ts';
 import { http2 } from './http2.ts';
+import { mysql } from './mysql.ts';
+import { postgres } from './postgres.ts';
 
-export const PROTOCOLS: readonly L7Protocol[] = [http2, http1, redis, dns];
+export const PROTOCOLS: readonly L7Protocol[] = [http2, http1, mysql, postgres, redis, dns];
