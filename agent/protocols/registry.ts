@@ -6,5 +6,6 @@ import { dns } from './dns.ts';
 import { http2 } from './http2.ts';
 import { mysql } from './mysql.ts';
 import { postgres } from './postgres.ts';
+import { kafka } from './kafka.ts';
 
-export const PROTOCOLS: readonly L7Protocol[] = [http2, http1, mysql, postgres, redis, dns];
+export const PROTOCOLS: readonly L7Protocol[] = [http2, http1, mysql, postgres, redis, kafka, dns];
