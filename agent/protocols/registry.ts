@@ -7,5 +7,6 @@ import { http2 } from './http2.ts';
 import { mysql } from './mysql.ts';
 import { postgres } from './postgres.ts';
 import { kafka } from './kafka.ts';
+import { dubbo } from './dubbo.ts';
 
-export const PROTOCOLS: readonly L7Protocol[] = [http2, http1, mysql, postgres, redis, kafka, dns];
+export const PROTOCOLS: readonly L7Protocol[] = [http2, http1, dubbo, mysql, postgres, redis, kafka, dns];
