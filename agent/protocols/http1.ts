@@ -40,7 +40,8 @@ class Http1Parser implements ProtocolParser {
     const d = meta.fromClient ? this.req : this.resp;
     d.s.push(data, meta.byteCount, meta.timestampNs, meta.tcpSeq);
     this.drain(d, meta.fromClient, out);
-    d.s.endPass();
+    // Bytes the capture dropped inside chunked framing: report the message as far as it was read.
+    if (d.s.endPass() && d.pending) this.finish(d, out);
   }
 
   private drain(d: Direction, isRequest: boolean, out: L7Message[]): void {

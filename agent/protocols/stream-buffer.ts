@@ -57,13 +57,16 @@ export class StreamBuffer {
   /**
    * Called by the parser after each payload. Bytes the capture did not copy are fine inside
    * a skipped body; anywhere else the partial tail is useless and parsing restarts at the
-   * next payload (syscall payloads usually start a message).
+   * next payload (syscall payloads usually start a message). Returns true when it had to
+   * resynchronise, so the parser can close the message it was in.
    */
-  endPass(): void {
-    if (this.missing === 0) return;
-    if (this.skip >= this.missing) this.skip -= this.missing;
-    else { this.buf = EMPTY; this.skip = 0; }
+  endPass(): boolean {
+    if (this.missing === 0) return false;
+    const lost = this.skip < this.missing;
+    if (lost) { this.buf = EMPTY; this.skip = 0; }
+    else this.skip -= this.missing;
     this.missing = 0;
+    return lost;
   }
 
   reset(): void { this.buf = EMPTY; this.skip = 0; this.missing = 0; }
