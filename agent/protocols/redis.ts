@@ -141,10 +141,11 @@ export const redis: L7Protocol = {
       const eol = indexOfCrlf(b, 1, Math.min(b.length, 16));
       return eol > 1 && b[eol + 2] === 0x24 ? 90 : 0;
     }
-    const eol = indexOfCrlf(b, 0, Math.min(b.length, 64));
-    if (eol < 0) return 0;
-    const word = ascii(b, 0, eol).split(' ')[0]!.toUpperCase();
-    return INLINE.has(word) ? 55 : 0;
+    // Inline command: a short known word, then a space or the line end.
+    let end = 0;
+    while (end < 8 && end < b.length && b[end] !== 32 && b[end] !== 13) end++;
+    if (end === 0 || (b[end] !== 32 && b[end] !== 13)) return 0;
+    return INLINE.has(ascii(b, 0, end).toUpperCase()) ? 55 : 0;
   },
   createParser: () => new RedisParser(),
 };
