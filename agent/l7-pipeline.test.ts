@@ -58,7 +58,7 @@ test('pipeline: an unanswered request times out once capture time passes the tim
   const slow = live.find((r) => r.endpoint === '/slow');
   assert.ok(slow, 'the /slow request expired during processing');
   assert.equal(slow.response_status, 'timeout');
-  assert.equal(live.length, 11);
+  assert.equal(live.length, 12);
   assert.equal(p.flush().length, 0);
 });
 
@@ -71,4 +71,24 @@ test('pipeline: bytes no parser recognises leave the connection alone', () => {
   const p = new L7Pipeline();
   assert.deepEqual(p.process(junk), []);
   assert.equal(p.counters.undetected, 1);
+});
+
+test('pipeline: a corrupt HTTP/2 header block stops that connection only, with a counted error', async () => {
+  const events = await readPcapEvents(fixturePath('http2'));
+  // Corrupt the first HEADERS frame of the gRPC connection: an HPACK index far past both tables.
+  // The gRPC client's connection is the last one opened (paths are Huffman-coded, not greppable).
+  const grpcConn = events.filter((e) => e.kind === 'open').at(-1)!.connectionId;
+  const broken = events.map((e) => {
+    if (e.kind !== 'payload' || e.connectionId !== grpcConn || e.direction !== 'egress') return e;
+    const d = Uint8Array.from(e.data);
+    for (let i = 0; i + 9 < d.length; i++) {
+      if (d[i + 3] === 1 && d[i + 5] === 0 && d[i + 8] === 1) { d[i + 9] = 0xff; d[i + 10] = 0xff; d[i + 11] = 0x7f; return { ...e, data: d }; }
+    }
+    return e;
+  });
+  const p = new L7Pipeline();
+  const rows = [...p.process(broken), ...p.flush()];
+  assert.equal(p.counters.parseErrors, 1);
+  assert.match(p.lastError, /index/);
+  assert.deepEqual(rows.map((r) => r.endpoint), ['/hello', '/missing']);
 });

@@ -43,6 +43,9 @@ export class L7Pipeline {
   private readonly minConfidence: number;
   private readonly messages: L7Message[] = [];
   private nowNs = 0n;
+  private lastExpireNs = 0n;
+  /** Expiry scans every connection, so it runs at most this often (capture time). */
+  private readonly expireEveryNs: bigint;
   readonly counters = { payloads: 0, messages: 0, rows: 0, undetected: 0, parseErrors: 0 };
   /** The most recent parse error, for diagnostics. */
   lastError = '';
@@ -53,6 +56,7 @@ export class L7Pipeline {
     this.signalSource = options.signalSource ?? 'eBPF';
     this.maxAttempts = options.detectAttempts ?? 4;
     this.minConfidence = options.minConfidence ?? 50;
+    this.expireEveryNs = this.timeoutNs / 10n;
   }
 
   /** Consumes a batch; returns the rows it completed (pairs, timeouts, closed connections). */
@@ -64,7 +68,10 @@ export class L7Pipeline {
       if (e.kind === 'payload') this.payload(e, emit);
       else this.connection(e, emit);
     }
-    this.expire(this.nowNs, emit);
+    if (this.nowNs - this.lastExpireNs >= this.expireEveryNs) {
+      this.lastExpireNs = this.nowNs;
+      this.expire(this.nowNs, emit);
+    }
     this.counters.rows += rows.length;
     return rows;
   }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { readCapture, PcapFormatError, type PcapFrame } from './pcap-file.ts';
-import { decodeFrame, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL, LINKTYPE_ETHERNET } from './packet.ts';
+import { decodeFrame, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL, LINKTYPE_ETHERNET } from './packet.ts';
 import { readPcapEvents } from './pcap.ts';
 import { fixturePath, replayFixture } from '../protocols/fixtures/replay.ts';
 
@@ -50,7 +50,7 @@ test('pcapng: enhanced packet blocks with nanosecond resolution read back the sa
   }
 });
 
-test('link layers: BSD loopback (NULL) and VLAN-tagged Ethernet decode to the same packet', () => {
+test('link layers: BSD loopback (NULL), Linux cooked v1 and VLAN-tagged Ethernet decode to the same packet', () => {
   for (const f of sll2()) {
     const ip = f.data.subarray(20);
     const want = decodeFrame(f.linkType, f.data);
@@ -59,6 +59,9 @@ test('link layers: BSD loopback (NULL) and VLAN-tagged Ethernet decode to the sa
     assert.deepEqual(decodeFrame(LINKTYPE_NULL, nullFrame), want);
     const eth = Uint8Array.from([...new Array(12).fill(0), 0x81, 0x00, 0x00, 0x05, v6 ? 0x86 : 0x08, v6 ? 0xdd : 0x00, ...ip]);
     assert.deepEqual(decodeFrame(LINKTYPE_ETHERNET, eth), want);
+    // SLL v1: packet type, ARPHRD_LOOPBACK (772), address length, 8 address bytes, protocol.
+    const sll = Uint8Array.from([0, 0, 0x03, 0x04, 0, 6, ...new Array(8).fill(0), v6 ? 0x86 : 0x08, v6 ? 0xdd : 0x00, ...ip]);
+    assert.deepEqual(decodeFrame(LINKTYPE_LINUX_SLL, sll), want);
   }
 });
 

@@ -5,12 +5,12 @@ import { replayFixture, countBy } from './fixtures/replay.ts';
 // fixtures/http1.pcap: curl and a pipelining client against a Node HTTP/1.1 server (see fixtures/README.md).
 test('HTTP/1: every request of the recorded session becomes one row with its outcome', async () => {
   const rows = await replayFixture('http1', { timeoutMs: 500 });
-  assert.equal(rows.length, 11);
+  assert.equal(rows.length, 12);
   assert.ok(rows.every((r) => r.l7_protocol === 'HTTP' && r.version === '1.1' && r.server_port === 18080 && r.ip_0 === '127.0.0.1'));
-  assert.deepEqual(countBy(rows, (r) => r.request_type), { GET: 8, POST: 2, HEAD: 1 });
-  assert.deepEqual(countBy(rows, (r) => r.response_code), { 200: 7, 404: 1, 204: 1, 500: 1, null: 1 });
-  assert.deepEqual(countBy(rows, (r) => r.response_status), { ok: 8, client_error: 1, server_error: 1, timeout: 1 });
-  assert.deepEqual(countBy(rows, (r) => r.endpoint), { '/hello': 3, '/chunked': 2, '/missing': 1, '/echo': 2, '/nocontent': 1, '/error': 1, '/slow': 1 });
+  assert.deepEqual(countBy(rows, (r) => r.request_type), { GET: 9, POST: 2, HEAD: 1 });
+  assert.deepEqual(countBy(rows, (r) => r.response_code), { 200: 7, 404: 1, 204: 1, 304: 1, 500: 1, null: 1 });
+  assert.deepEqual(countBy(rows, (r) => r.response_status), { ok: 9, client_error: 1, server_error: 1, timeout: 1 });
+  assert.deepEqual(countBy(rows, (r) => r.endpoint), { '/hello': 3, '/chunked': 2, '/missing': 1, '/echo': 2, '/nocontent': 1, '/etag': 1, '/error': 1, '/slow': 1 });
   for (const r of rows.filter((x) => x.response_status !== 'timeout')) {
     assert.ok(r.response_duration > 0, `duration of ${r.endpoint}`);
     assert.equal(r.request_domain, '127.0.0.1:18080');
