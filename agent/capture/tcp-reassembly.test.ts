@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { readCapture } from './pcap-file.ts';
-import { decodeFrame, type DecodedPacket } from './packet.ts';
+import { decodeFrame, TCP_SYN, type DecodedPacket } from './packet.ts';
 import { FlowTable } from './tcp-reassembly.ts';
 import type { CaptureEvent } from './source.ts';
 import { fixturePath } from '../protocols/fixtures/replay.ts';
@@ -43,17 +43,18 @@ test('TCP reassembly: reordered, retransmitted and overlapping segments give the
   const original = packets('http1');
   const want = streams(run(original).events);
   // Split every data segment in three, then deliver: third, first, first again (retransmit),
-  // an overlap covering the first two thirds, then the second.
+  // an overlap covering the first two thirds, then the second. SYNs are sent twice.
   const mangled: Timed[] = [];
   for (const t of original) {
     const { p, ts } = t;
-    if (p.payload.length < 6) { mangled.push(t); continue; }
+    if (p.payload.length < 6) { mangled.push(t); if (p.flags & TCP_SYN) mangled.push(t); continue; }
     const a = Math.floor(p.payload.length / 3), b = 2 * a;
     const seg = (from: number, to: number): Timed => ({ p: withData(p, p.seq + from, p.payload.subarray(from, to)), ts });
     mangled.push(seg(b, p.payload.length), seg(0, a), seg(0, a), seg(0, b), seg(a, b));
   }
   const { events, table } = run(mangled);
   assert.deepEqual(streams(events), want);
+  assert.equal(events.filter((e) => e.kind === 'open').length, 9, 'a retransmitted SYN is not a new connection');
   assert.ok(table.stats.retransmittedBytes > 0);
   assert.equal(table.stats.gapBytes, 0);
 });

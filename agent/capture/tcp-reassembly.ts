@@ -27,6 +27,8 @@ interface Flow {
   toServer: HalfStream;
   toClient: HalfStream;
   closed: boolean;
+  /** The client's initial sequence number: a SYN with another one is a new connection. */
+  clientIsn: number | undefined;
 }
 
 export interface ReassemblyStats { retransmittedBytes: number; gapBytes: number }
@@ -43,7 +45,7 @@ export class FlowTable {
     const ack = (p.flags & TCP_ACK) !== 0;
     if (syn && !ack) {
       // A fresh SYN on a known 4-tuple is a new connection reusing the ports.
-      if (flow && (flow.closed || flow.toServer.nextSeq !== (p.seq + 1) >>> 0)) {
+      if (flow && (flow.closed || flow.clientIsn !== p.seq)) {
         this.close(flow, ts, out);
         flow = undefined;
       }
@@ -53,6 +55,7 @@ export class FlowTable {
         out.push({ kind: 'open', timestampNs: ts, pid: 0, fd: -1, connectionId: flow.id, tuple: flow.tuple, initiator: true });
       }
       flow.toServer.nextSeq = (p.seq + 1) >>> 0;
+      flow.clientIsn = p.seq;
       return;
     }
     if (!flow) {
@@ -187,5 +190,6 @@ function newFlow(p: DecodedPacket, senderIsClient: boolean): Flow {
     toServer: { nextSeq: undefined, pending: [], pendingBytes: 0, fin: false },
     toClient: { nextSeq: undefined, pending: [], pendingBytes: 0, fin: false },
     closed: false,
+    clientIsn: undefined,
   };
 }

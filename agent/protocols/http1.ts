@@ -35,8 +35,11 @@ class Http1Parser implements ProtocolParser {
   private readonly resp = new Direction();
   /** Methods of requests not yet answered, so a HEAD response is known to have no body. */
   private readonly methods: string[] = [];
+  /** After 101 Switching Protocols (WebSocket, h2c upgrade) the bytes are no longer HTTP/1. */
+  private upgraded = false;
 
   feed(data: Uint8Array, meta: PayloadMeta, out: L7Message[]): void {
+    if (this.upgraded) return;
     const d = meta.fromClient ? this.req : this.resp;
     d.s.push(data, meta.byteCount, meta.timestampNs, meta.tcpSeq);
     this.drain(d, meta.fromClient, out);
@@ -119,6 +122,7 @@ class Http1Parser implements ProtocolParser {
     let reqMethod = '';
     if (!isRequest) {
       const code = msg.responseCode!;
+      if (code === 101) { this.upgraded = true; this.methods.shift(); out.push(msg); return false; }
       if (code >= 100 && code < 200) return true; // interim (100 Continue): the real answer follows
       reqMethod = this.methods.shift() ?? '';
       bodyless = code === 204 || code === 304 || reqMethod === 'HEAD';
