@@ -26,16 +26,14 @@ export class PcapSource implements CaptureSource {
     const batchSize = this.options.batchSize ?? 256;
     const flows = new FlowTable();
     let batch: CaptureEvent[] = [];
-    let lastNs = 0n;
     for (const frame of readCapture(file)) {
       if (this.stopped) return;
       const p = decodeFrame(frame.linkType, frame.data);
       if (!p) continue;
-      lastNs = frame.timestampNs;
       flows.handle(p, frame.timestampNs, batch);
       if (batch.length >= batchSize) { this.deliver(batch, onBatch); batch = []; }
     }
-    flows.flush(lastNs, batch);
+    flows.flush(batch);
     if (batch.length > 0) this.deliver(batch, onBatch);
   }
 

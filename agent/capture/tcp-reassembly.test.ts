@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { readCapture } from './pcap-file.ts';
-import { decodeFrame, TCP_SYN, type DecodedPacket } from './packet.ts';
+import { decodeFrame, TCP_FIN, TCP_RST, TCP_SYN, type DecodedPacket } from './packet.ts';
 import { FlowTable } from './tcp-reassembly.ts';
 import type { CaptureEvent } from './source.ts';
 import { fixturePath } from '../protocols/fixtures/replay.ts';
@@ -23,7 +23,7 @@ function run(list: Timed[]): { events: CaptureEvent[]; table: FlowTable } {
   const table = new FlowTable();
   const events: CaptureEvent[] = [];
   for (const { p, ts } of list) table.handle(p, ts, events);
-  table.flush(0n, events);
+  table.flush(events);
   return { events, table };
 }
 
@@ -82,4 +82,13 @@ test('TCP reassembly: a hole that never fills is skipped when the connection clo
   const { events, table } = run(dropped);
   assert.equal(table.stats.gapBytes, original[firstData]!.p.payload.length);
   assert.ok(events.some((e) => e.kind === 'close'));
+});
+
+test('TCP reassembly: RST closes the connection like FIN, once', () => {
+  const original = packets('http1');
+  const reset = original.map((t) => (t.p.flags & TCP_FIN ? { ...t, p: { ...t.p, flags: (t.p.flags & ~TCP_FIN) | TCP_RST } } : t));
+  const { events } = run(reset);
+  const opens = events.filter((e) => e.kind === 'open').length;
+  assert.equal(events.filter((e) => e.kind === 'close').length, opens);
+  assert.deepEqual(streams(events), streams(run(original).events));
 });

@@ -77,12 +77,11 @@ export class FlowTable {
   }
 
   /** Emits held out-of-order bytes of every flow (end of a capture file). */
-  flush(ts: bigint, out: CaptureEvent[]): void {
+  flush(out: CaptureEvent[]): void {
     for (const flow of this.flows.values()) {
       this.drainGap(flow, flow.toServer, true, out);
       this.drainGap(flow, flow.toClient, false, out);
     }
-    void ts;
   }
 
   private data(flow: Flow, half: HalfStream, fromClient: boolean, seq: number, payload: Uint8Array, ts: bigint, out: CaptureEvent[]): void {

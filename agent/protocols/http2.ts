@@ -72,14 +72,14 @@ class Http2Parser implements ProtocolParser {
         if (flags & PADDED) { end -= p[0]!; o = 1; }
         if (flags & PRIORITY) o += 5;
         side.block = { streamId: id, parts: [p.subarray(o, Math.max(o, end))], endStream: (flags & END_STREAM) !== 0, ts, seq };
-        this.account(fromClient, id, size, ts, seq);
+        this.account(fromClient, id, size);
         if (flags & END_HEADERS) this.endBlock(side, fromClient, out);
         return;
       }
       case CONTINUATION:
         if (!side.block || side.block.streamId !== id) return;
         side.block.parts.push(p);
-        this.account(fromClient, id, size, ts, seq);
+        this.account(fromClient, id, size);
         if (flags & END_HEADERS) this.endBlock(side, fromClient, out);
         return;
       case PUSH_PROMISE: {
@@ -90,7 +90,7 @@ class Http2Parser implements ProtocolParser {
         return;
       }
       case DATA:
-        this.account(fromClient, id, size, ts, seq);
+        this.account(fromClient, id, size);
         if (flags & END_STREAM) this.endSide(id, fromClient, out);
         return;
       case RST_STREAM: {
@@ -115,7 +115,7 @@ class Http2Parser implements ProtocolParser {
   }
 
   /** Adds a frame's bytes to the message its stream is building on this side. */
-  private account(fromClient: boolean, id: number, size: number, _ts: bigint, _seq: number | undefined): void {
+  private account(fromClient: boolean, id: number, size: number): void {
     const st = this.streams.get(id);
     if (!st) return;
     if (fromClient) st.request.length += size;

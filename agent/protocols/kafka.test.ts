@@ -49,3 +49,17 @@ test('Kafka: flexible Metadata v9 (compact strings, tagged fields) request and r
   assert.deepEqual([out[0]!.requestType, out[0]!.version, out[0]!.requestResource, out[0]!.pairKey], ['Metadata', '9', 'events', 77]);
   assert.deepEqual([out[1]!.pairKey, out[1]!.responseCode, out[1]!.responseStatus], [77, 3, 'server_error']);
 });
+
+test('Kafka: flexible Fetch v13 names the topic by id and reads the top-level error code', () => {
+  const topicId = Array.from({ length: 16 }, (_, i) => i + 1);
+  const request = sized([...int16(1), ...int16(13), ...int32(5), ...int16(-1), 0, // header v2, null client_id
+    ...int32(-1), ...int32(500), ...int32(1), ...int32(1 << 20), 0, ...int32(0), ...int32(-1), // replica .. session_epoch
+    ...uvarint(2), ...topicId, ...uvarint(1), 0]); // topics [id, no partitions], tags
+  const response = sized([...int32(5), 0, ...int32(0), ...int16(100), ...int32(0), ...uvarint(1), 0]); // UNKNOWN_TOPIC_ID
+  const p = kafka.createParser('tcp');
+  const out: L7Message[] = [];
+  p.feed(request, { fromClient: true, timestampNs: 1n, byteCount: request.length }, out);
+  p.feed(response, { fromClient: false, timestampNs: 2n, byteCount: response.length }, out);
+  assert.deepEqual([out[0]!.requestType, out[0]!.version, out[0]!.requestResource], ['Fetch', '13', '0102030405060708090a0b0c0d0e0f10']);
+  assert.deepEqual([out[1]!.responseCode, out[1]!.responseException], [100, 'UNKNOWN_TOPIC_ID']);
+});
