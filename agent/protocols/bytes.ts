@@ -1,6 +1,5 @@
 /** Small byte helpers shared by the parsers; all work on Uint8Array views, never copies. */
 
-const latin1 = new TextDecoder('latin1');
 const utf8 = new TextDecoder('utf-8');
 
 /** ASCII/latin1 text of a byte range (protocol tokens: methods, header names). */
@@ -11,7 +10,8 @@ export function ascii(b: Uint8Array, start: number, end: number): string {
     for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
     return s;
   }
-  return latin1.decode(b.subarray(start, end));
+  // Buffer's latin1 is ISO-8859-1 proper (TextDecoder's 'latin1' is windows-1252).
+  return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1');
 }
 
 /** UTF-8 text of a byte range (SQL, paths), cut to `max` bytes. */
