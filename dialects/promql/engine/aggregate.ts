@@ -1,0 +1,194 @@
+// Aggregation operators with by/without. Series are assigned to groups once; simple
+// aggregations then run series-major over typed per-group accumulators, while topk/bottomk,
+// quantile and count_values work step by step.
+import type { AggregateExpr } from '../ast.ts';
+import type { Evaluator } from './evaluator.ts';
+import { PromQLEvalError } from './errors.ts';
+import { quantile } from './quantile.ts';
+import { SeriesBuilder } from './vector-ops.ts';
+import { formatGoFloat, labelsKey, newStepSeries, type Labels, type StepSeries, type VectorValue } from './values.ts';
+
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+function groupLabels(labels: Labels, grouping: string[], without: boolean): Labels {
+  const out: Labels = {};
+  if (without) {
+    const skip = new Set(grouping);
+    for (const k in labels) if (k !== '__name__' && !skip.has(k)) out[k] = labels[k];
+  } else {
+    for (const k of grouping) if (labels[k] !== undefined && labels[k] !== '') out[k] = labels[k];
+  }
+  return out;
+}
+
+interface Groups { labels: Labels[]; members: number[][]; groupOf: Int32Array }
+
+function assignGroups(series: StepSeries[], grouping: string[], without: boolean): Groups {
+  const index = new Map<string, number>();
+  const g: Groups = { labels: [], members: [], groupOf: new Int32Array(series.length) };
+  series.forEach((s, i) => {
+    const gl = groupLabels(s.labels, grouping, without);
+    const key = labelsKey(gl);
+    let gi = index.get(key);
+    if (gi === undefined) { gi = g.labels.length; index.set(key, gi); g.labels.push(gl); g.members.push([]); }
+    g.members[gi].push(i);
+    g.groupOf[i] = gi;
+  });
+  return g;
+}
+
+export async function evalAggregate(ev: Evaluator, node: AggregateExpr): Promise<VectorValue> {
+  const input = await ev.evalVector(node.expr);
+  const n = ev.steps;
+  const groups = assignGroups(input.series, node.grouping, node.without);
+  switch (node.op) {
+    case 'topk': case 'bottomk': {
+      const k = await ev.evalScalar(node.param!);
+      return topk(ev, input.series, groups, k.values, node.op === 'topk');
+    }
+    case 'quantile': {
+      const q = await ev.evalScalar(node.param!);
+      return perStep(ev, input.series, groups, (vals, i) => quantile(q.values[i], vals));
+    }
+    case 'count_values': {
+      const p = await ev.eval(node.param!);
+      if (p.type !== 'string') throw new PromQLEvalError('INVALID_ARGUMENT', 'count_values expects a string parameter', node.posRange);
+      if (!LABEL_NAME.test(p.value)) throw new PromQLEvalError('INVALID_ARGUMENT', `invalid label name "${p.value}"`, node.posRange);
+      return countValues(ev, input.series, node, p.value);
+    }
+    default:
+      return simple(node.op, n, input.series, groups);
+  }
+}
+
+/** sum, avg, count, min, max, group, stddev, stdvar: series-major accumulation. */
+function simple(op: AggregateExpr['op'], n: number, series: StepSeries[], g: Groups): VectorValue {
+  const G = g.labels.length;
+  const count = new Float64Array(G * n);
+  const acc = new Float64Array(G * n); // sum / mean / min / max / M2
+  const mean = op === 'stddev' || op === 'stdvar' ? new Float64Array(G * n) : null;
+  for (let s = 0; s < series.length; s++) {
+    const { values, present } = series[s];
+    const base = g.groupOf[s] * n;
+    for (let i = 0; i < n; i++) {
+      if (!present[i]) continue;
+      const v = values[i];
+      const at = base + i;
+      const c = ++count[at];
+      switch (op) {
+        case 'sum': acc[at] += v; break;
+        case 'avg': {
+          const m = acc[at];
+          if (c === 1) { acc[at] = v; break; }
+          // Incremental mean avoids overflow; an infinite mean stays unless a NaN or an opposite infinity arrives.
+          if (m === Infinity || m === -Infinity) {
+            if ((v === Infinity || v === -Infinity) && (m > 0) === (v > 0)) break;
+            if (v !== Infinity && v !== -Infinity && v === v) break;
+          }
+          acc[at] = m + v / c - m / c;
+          break;
+        }
+        case 'min': if (c === 1 || acc[at] > v || acc[at] !== acc[at]) acc[at] = v; break;
+        case 'max': if (c === 1 || acc[at] < v || acc[at] !== acc[at]) acc[at] = v; break;
+        case 'stddev': case 'stdvar': {
+          const delta = v - mean![at];
+          mean![at] += delta / c;
+          acc[at] += delta * (v - mean![at]);
+          break;
+        }
+        default: break;
+      }
+    }
+  }
+  const out: StepSeries[] = [];
+  for (let gi = 0; gi < G; gi++) {
+    const ss = newStepSeries(g.labels[gi], n);
+    let any = false;
+    for (let i = 0; i < n; i++) {
+      const at = gi * n + i;
+      const c = count[at];
+      if (c === 0) continue;
+      any = true;
+      ss.present[i] = 1;
+      switch (op) {
+        case 'count': ss.values[i] = c; break;
+        case 'group': ss.values[i] = 1; break;
+        case 'stdvar': ss.values[i] = acc[at] / c; break;
+        case 'stddev': ss.values[i] = Math.sqrt(acc[at] / c); break;
+        default: ss.values[i] = acc[at];
+      }
+    }
+    if (any) out.push(ss);
+  }
+  return { type: 'vector', series: out };
+}
+
+/** Aggregations needing all of a group's values at a step. */
+function perStep(ev: Evaluator, series: StepSeries[], g: Groups, f: (vals: number[], step: number) => number): VectorValue {
+  const n = ev.steps;
+  const out: StepSeries[] = [];
+  const vals: number[] = [];
+  for (let gi = 0; gi < g.labels.length; gi++) {
+    const ss = newStepSeries(g.labels[gi], n);
+    let any = false;
+    for (let i = 0; i < n; i++) {
+      vals.length = 0;
+      for (const m of g.members[gi]) if (series[m].present[i]) vals.push(series[m].values[i]);
+      if (vals.length === 0) continue;
+      ss.present[i] = 1;
+      ss.values[i] = f(vals, i);
+      any = true;
+    }
+    if (any) out.push(ss);
+  }
+  return { type: 'vector', series: out };
+}
+
+/**
+ * topk/bottomk keep the input series' labels. NaN ranks below every number for both. Output
+ * series are created in rank order at the first step, so an instant query returns them sorted.
+ */
+function topk(ev: Evaluator, series: StepSeries[], g: Groups, ks: Float64Array, top: boolean): VectorValue {
+  const n = ev.steps;
+  const outs = new Map<number, StepSeries>();
+  const order: StepSeries[] = [];
+  const better = (a: number, b: number): number => {
+    const an = a !== a, bn = b !== b;
+    if (an || bn) return an === bn ? 0 : an ? 1 : -1;
+    return top ? b - a : a - b;
+  };
+  const cands: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const k = Math.trunc(ks[i]);
+    if (!(k >= 1)) continue;
+    for (let gi = 0; gi < g.labels.length; gi++) {
+      cands.length = 0;
+      for (const m of g.members[gi]) if (series[m].present[i]) cands.push(m);
+      cands.sort((a, b) => better(series[a].values[i], series[b].values[i]) || a - b);
+      const take = Math.min(k, cands.length);
+      for (let r = 0; r < take; r++) {
+        const m = cands[r];
+        let o = outs.get(m);
+        if (!o) { o = newStepSeries(series[m].labels, n); outs.set(m, o); order.push(o); }
+        o.present[i] = 1;
+        o.values[i] = series[m].values[i];
+      }
+    }
+  }
+  return { type: 'vector', series: order };
+}
+
+function countValues(ev: Evaluator, series: StepSeries[], node: AggregateExpr, label: string): VectorValue {
+  const n = ev.steps;
+  const b = new SeriesBuilder(n);
+  for (const s of series) {
+    for (let i = 0; i < n; i++) {
+      if (!s.present[i]) continue;
+      const gl = groupLabels({ ...s.labels, [label]: formatGoFloat(s.values[i]) }, node.without ? node.grouping : [...node.grouping, label], node.without);
+      const out = b.get(gl);
+      out.values[i] = out.present[i] ? out.values[i] + 1 : 1;
+      out.present[i] = 1;
+    }
+  }
+  return b.result();
+}

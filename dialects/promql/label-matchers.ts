@@ -1,0 +1,38 @@
+// Compiles label matchers into predicates. Shared by the in-memory store and the engine.
+// Prometheus anchors regular expressions at both ends (`^(?:re)$`), and a missing label
+// counts as the empty string.
+import type { LabelMatcher } from './storage.ts';
+
+export type LabelPredicate = (labels: Record<string, string>) => boolean;
+
+const regexCache = new Map<string, RegExp>();
+
+/** The anchored JS regex for a Prometheus (RE2) matcher value. */
+export function anchoredRegex(source: string): RegExp {
+  let re = regexCache.get(source);
+  if (!re) {
+    re = new RegExp(`^(?:${source})$`, 'u');
+    regexCache.set(source, re);
+  }
+  return re;
+}
+
+/** Predicate true when labels satisfy one matcher. */
+export function compileMatcher(m: LabelMatcher): LabelPredicate {
+  const name = m.name;
+  switch (m.type) {
+    case '=': return (l) => (l[name] ?? '') === m.value;
+    case '!=': return (l) => (l[name] ?? '') !== m.value;
+    case '=~': { const re = anchoredRegex(m.value); return (l) => re.test(l[name] ?? ''); }
+    case '!~': { const re = anchoredRegex(m.value); return (l) => !re.test(l[name] ?? ''); }
+  }
+}
+
+/** Predicate true when labels satisfy every matcher. */
+export function compileMatchers(ms: LabelMatcher[]): LabelPredicate {
+  const preds = ms.map(compileMatcher);
+  return (l) => {
+    for (const p of preds) if (!p(l)) return false;
+    return true;
+  };
+}
