@@ -2,20 +2,12 @@
 // Prometheus anchors regular expressions at both ends (`^(?:re)$`), and a missing label
 // counts as the empty string.
 import type { LabelMatcher } from './storage.ts';
+import { compileAnchoredRe2 } from './re2-regex.ts';
 
 export type LabelPredicate = (labels: Record<string, string>) => boolean;
 
-const regexCache = new Map<string, RegExp>();
-
 /** The anchored JS regex for a Prometheus (RE2) matcher value. */
-export function anchoredRegex(source: string): RegExp {
-  let re = regexCache.get(source);
-  if (!re) {
-    re = new RegExp(`^(?:${source})$`, 'u');
-    regexCache.set(source, re);
-  }
-  return re;
-}
+export const anchoredRegex = compileAnchoredRe2;
 
 /** Predicate true when labels satisfy one matcher. */
 export function compileMatcher(m: LabelMatcher): LabelPredicate {

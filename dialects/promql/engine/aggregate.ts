@@ -85,7 +85,7 @@ function simple(op: AggregateExpr['op'], n: number, series: StepSeries[], g: Gro
             if ((v === Infinity || v === -Infinity) && (m > 0) === (v > 0)) break;
             if (v !== Infinity && v !== -Infinity && v === v) break;
           }
-          acc[at] = m + v / c - m / c;
+          acc[at] = m + (v / c - m / c);
           break;
         }
         case 'min': if (c === 1 || acc[at] > v || acc[at] !== acc[at]) acc[at] = v; break;

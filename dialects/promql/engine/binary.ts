@@ -9,6 +9,8 @@ import { dropMetricName, labelsKey, type EvalValue, type Labels, type StepSeries
 
 const COMPARISON = new Set<BinaryOp>(['==', '!=', '>', '<', '>=', '<=']);
 const SET_OPS = new Set<BinaryOp>(['and', 'or', 'unless']);
+// Prometheus shouldDropMetricName: arithmetic drops the name; atan2 and comparisons keep it.
+const DROPS_NAME = new Set<BinaryOp>(['+', '-', '*', '/', '%', '^']);
 
 /** Go's math.Pow special cases that differ from JS `**`. */
 function goPow(x: number, y: number): number {
@@ -58,7 +60,7 @@ export async function evalBinary(ev: Evaluator, node: BinaryExpr): Promise<EvalV
 
 function vectorScalar(ev: Evaluator, op: BinaryOp, v: VectorValue, s: Float64Array, scalarLeft: boolean, returnBool: boolean, cmp: boolean): VectorValue {
   const n = ev.steps;
-  const dropName = !cmp || returnBool;
+  const dropName = DROPS_NAME.has(op) || returnBool;
   const b = new SeriesBuilder(n);
   for (const ser of v.series) {
     const out = b.get(dropName ? dropMetricName(ser.labels) : ser.labels);
@@ -147,7 +149,7 @@ function setOp(ev: Evaluator, op: BinaryOp, l: VectorValue, r: VectorValue, m: V
 
 function resultLabels(many: Labels, one: Labels, op: BinaryOp, m: VectorMatching, returnBool: boolean, cmp: boolean): Labels {
   const out: Labels = { ...many };
-  if (!cmp || returnBool) delete out.__name__;
+  if (DROPS_NAME.has(op) || returnBool) delete out.__name__;
   if (m.card === 'one-to-one') {
     if (m.on) {
       const keep = new Set(m.labels);

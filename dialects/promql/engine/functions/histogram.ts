@@ -3,7 +3,8 @@
 // histogram functions find no native histograms among float samples and return nothing.
 import type { Evaluator } from '../evaluator.ts';
 import { bucketQuantile, type Bucket } from '../quantile.ts';
-import { labelsKey, newStepSeries, type Labels, type StepSeries } from '../values.ts';
+import { labelsKey, type Labels, type StepSeries } from '../values.ts';
+import { SeriesBuilder } from '../vector-ops.ts';
 import type { Kernel } from './kernel.ts';
 
 /** Go strconv.ParseFloat for bucket bounds (accepts +Inf, inf, NaN in any case). */
@@ -31,29 +32,28 @@ export const HISTOGRAM_KERNELS: Record<string, Kernel> = {
     for (const s of v.series) {
       const le = parseBound(s.labels.le);
       if (le === null) continue;
+      // Grouped with the metric name; the name is dropped only from the output, so two
+      // histograms differing only by name collide there (Prometheus issue 9910).
       const labels: Labels = { ...s.labels };
-      delete labels.le; delete labels.__name__;
+      delete labels.le;
       const key = labelsKey(labels);
+      delete labels.__name__;
       let g = groups.get(key);
       if (!g) { g = { labels, members: [] }; groups.set(key, g); }
       g.members.push({ s, le });
     }
-    const out: StepSeries[] = [];
+    const out = new SeriesBuilder(n);
     const buckets: Bucket[] = [];
     for (const g of groups.values()) {
-      const ss = newStepSeries(g.labels, n);
-      let any = false;
+      const ss = out.get(g.labels);
       for (let i = 0; i < n; i++) {
         buckets.length = 0;
         for (const m of g.members) if (m.s.present[i]) buckets.push({ upperBound: m.le, count: m.s.values[i] });
         if (buckets.length === 0) continue;
-        ss.present[i] = 1;
-        ss.values[i] = bucketQuantile(q[i], buckets);
-        any = true;
+        out.set(ss, i, bucketQuantile(q[i], buckets));
       }
-      if (any) out.push(ss);
     }
-    return { type: 'vector', series: out };
+    return out.result();
   },
   histogram_count: emptyVector,
   histogram_sum: emptyVector,

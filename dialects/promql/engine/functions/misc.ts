@@ -10,12 +10,12 @@ function absentLabels(arg: Expr): Labels {
   const e = unwrapParens(arg);
   const sel = e.kind === 'VectorSelector' ? e : e.kind === 'MatrixSelector' ? e.vectorSelector : null;
   if (!sel) return {};
+  // A label is known only when exactly one matcher names it and that matcher is an equality.
+  const count = new Map<string, number>();
+  for (const m of sel.matchers) count.set(m.name, (count.get(m.name) ?? 0) + 1);
   const out: Labels = {};
-  const repeated = new Set<string>();
   for (const m of sel.matchers) {
-    if (m.type !== '=' || m.name === '__name__') continue;
-    if (m.name in out || repeated.has(m.name)) { repeated.add(m.name); delete out[m.name]; continue; }
-    out[m.name] = m.value;
+    if (m.type === '=' && m.name !== '__name__' && count.get(m.name) === 1) out[m.name] = m.value;
   }
   return out;
 }
@@ -34,7 +34,7 @@ function sorter(desc: boolean): Kernel {
   };
 }
 
-const presentOverTime = overWindows(() => 1);
+const presentOverTime = overWindows(() => 1, { allowDuplicates: true });
 
 export const MISC_KERNELS: Record<string, Kernel> = {
   absent: async (ev, call) => {

@@ -36,7 +36,7 @@ async function evalMatrixArg(ev: Evaluator, call: Call, idx: number): Promise<Ma
 }
 
 /** Builds a kernel applying fn to each series' window at each step. */
-export function overWindows(fn: WindowFn, opts: { keepName?: boolean } = {}): Kernel {
+export function overWindows(fn: WindowFn, opts: { keepName?: boolean; allowDuplicates?: boolean } = {}): Kernel {
   return async (ev, call) => {
     const mIdx = call.args.findIndex((a) => { const u = unwrapParens(a); return u.kind === 'MatrixSelector' || u.kind === 'SubqueryExpr'; });
     const idx = mIdx >= 0 ? mIdx : 0;
@@ -68,7 +68,7 @@ export function overWindows(fn: WindowFn, opts: { keepName?: boolean } = {}): Ke
     }
     // Prometheus rejects a result matrix with two series of one label set, even at different steps.
     const seen = new Set<string>();
-    for (const s of out) {
+    if (!opts.allowDuplicates) for (const s of out) {
       const k = labelsKey(s.labels);
       if (seen.has(k)) throw new PromQLEvalError('DUPLICATE_LABELSET', EVAL_ERROR_CODES.DUPLICATE_LABELSET, call.posRange);
       seen.add(k);
