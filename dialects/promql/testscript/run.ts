@@ -11,6 +11,7 @@ import type { QueryValue } from '../engine/values.ts';
 import { labelsKey } from '../memory-storage.ts';
 import { compareResult, type ComparableResult } from './compare.ts';
 import { parseTestScript, type EvalCommand, type LoadCommand } from './script.ts';
+import { atModifierVariants } from './at-variants.ts';
 
 export interface TestFailure { file: string; line: number; expr: string; message: string }
 export interface TestRunSummary { passed: number; failed: number; failures: TestFailure[] }
@@ -25,6 +26,8 @@ export interface RunOptions {
   backend?: () => ScriptBackend | Promise<ScriptBackend>;
   /** Also check each eval in range mode (default true, as Prometheus does). */
   rangeCheck?: boolean;
+  /** Also re-run each eval with `@` pinned at other times (default true, as Prometheus does). */
+  atModifierVariants?: boolean;
   engine?: EngineOptions;
   /** Receives the summary line and failure details (default console.log). */
   print?: (line: string) => void;
@@ -61,6 +64,31 @@ function middleStep(v: QueryValue, atMs: number, instant: QueryValue): Comparabl
   return { type: 'vector', samples };
 }
 
+/** Checks one (expression, time) query: instant result, then the middle step of t-1m..t+1m. */
+async function checkQuery(store: SeriesStore, cmd: EvalCommand, expr: Expr, atMs: number, opts: RunOptions): Promise<string | null> {
+  let instant: QueryValue;
+  try {
+    instant = (await instantQuery(store, expr, atMs, opts.engine)).value;
+  } catch (e) {
+    if (cmd.fail) return null;
+    const err = e as Error;
+    return `error: ${err.message}${err.name === 'PromQLEvalError' ? '' : `\n${err.stack}`}`;
+  }
+  if (cmd.fail) return 'expected an error, got a result';
+  const msg = compareResult(cmd.expected, cmd.ordered, comparable(instant));
+  if (msg) return msg;
+  if (opts.rangeCheck === false || instant.resultType === 'string') return null;
+  let range: QueryValue;
+  try {
+    range = (await rangeQuery(store, expr, atMs - 60_000, atMs + 60_000, 60_000, opts.engine)).value;
+  } catch (e) {
+    return `range mode: error: ${(e as Error).message}`;
+  }
+  if (cmd.ordered) return null; // ordering is not defined for range queries
+  const rmsg = compareResult(cmd.expected, false, middleStep(range, atMs, instant));
+  return rmsg ? `range mode: ${rmsg}` : null;
+}
+
 async function runEval(store: SeriesStore, cmd: EvalCommand, opts: RunOptions): Promise<string | null> {
   let expr: Expr;
   try {
@@ -68,32 +96,12 @@ async function runEval(store: SeriesStore, cmd: EvalCommand, opts: RunOptions): 
   } catch (e) {
     return `parse error: ${(e as Error).message}`;
   }
-  let instant: QueryValue | null = null;
-  let instantErr: Error | null = null;
-  try {
-    instant = (await instantQuery(store, expr, cmd.atMs, opts.engine)).value;
-  } catch (e) {
-    instantErr = e as Error;
+  const variants = [{ expr, timeMs: cmd.atMs }, ...(opts.atModifierVariants === false ? [] : atModifierVariants(expr, cmd.atMs))];
+  for (const [k, v] of variants.entries()) {
+    const msg = await checkQuery(store, cmd, v.expr, v.timeMs, opts);
+    if (msg) return k === 0 ? msg : `with @ ${cmd.atMs / 1000} evaluated at ${v.timeMs / 1000}s: ${msg}`;
   }
-  if (cmd.fail) {
-    if (!instantErr) return 'expected an error, got a result';
-  } else {
-    if (instantErr) return `error: ${instantErr.message}${instantErr.name === 'PromQLEvalError' ? '' : `\n${instantErr.stack}`}`;
-    const msg = compareResult(cmd.expected, cmd.ordered, comparable(instant!));
-    if (msg) return msg;
-  }
-  if (opts.rangeCheck === false || instant?.resultType === 'string') return null;
-  let range: QueryValue | null = null;
-  try {
-    range = (await rangeQuery(store, expr, cmd.atMs - 60_000, cmd.atMs + 60_000, 60_000, opts.engine)).value;
-  } catch (e) {
-    if (cmd.fail) return null;
-    return `range mode: error: ${(e as Error).message}`;
-  }
-  if (cmd.fail) return 'range mode: expected an error, got a result';
-  if (cmd.ordered) return null; // ordering is not defined for range queries
-  const msg = compareResult(cmd.expected, false, middleStep(range, cmd.atMs, instant!));
-  return msg ? `range mode: ${msg}` : null;
+  return null;
 }
 
 /** Runs one script's text. */
