@@ -1,0 +1,88 @@
+// Type checks Prometheus runs on a parsed tree (parse.go `checkAST`): operand types of binary
+// operators, `bool` and vector-matching rules, aggregation and function argument types. It also
+// normalises vector matching like Prometheus: set operators become many-to-many, and matching is
+// dropped (null) when a side is a scalar.
+import { typeOf, type BinaryExpr, type Expr, type ExprHandlers, type ValueType, dispatch } from '../ast.ts';
+import { arity, argType, getFunction } from '../functions.ts';
+import { SyntaxFault } from './build.ts';
+
+const COMPARISONS = new Set(['==', '!=', '>', '<', '>=', '<=']);
+const SET_OPS = new Set(['and', 'or', 'unless']);
+
+const fail = (node: Expr, message: string): never => { throw new SyntaxFault(node.posRange, message); };
+
+function expectType(node: Expr, want: ValueType, context: string): void {
+  check(node);
+  const got = typeOf(node);
+  if (got !== want) fail(node, `expected type ${typeName(want)} in ${context}, got ${typeName(got)}`);
+}
+
+const typeName = (t: ValueType) => (t === 'vector' ? 'instant vector' : t === 'matrix' ? 'range vector' : t);
+
+function checkBinary(n: BinaryExpr): void {
+  check(n.lhs);
+  check(n.rhs);
+  const lt = typeOf(n.lhs);
+  const rt = typeOf(n.rhs);
+  const isCmp = COMPARISONS.has(n.op);
+  const isSet = SET_OPS.has(n.op);
+  if (n.returnBool && !isCmp) fail(n, 'bool modifier can only be used on comparison operators');
+  if (isCmp && !n.returnBool && lt === 'scalar' && rt === 'scalar') fail(n, 'comparisons between scalars must use BOOL modifier');
+  const vm = n.vectorMatching;
+  if (vm !== null) {
+    if (isSet && vm.card === 'one-to-one') vm.card = 'many-to-many';
+    if (vm.on) {
+      const clash = vm.labels.find((l) => vm.include.includes(l));
+      if (clash !== undefined) fail(n, `label ${JSON.stringify(clash)} must not occur in ON and GROUP clause at once`);
+    }
+  }
+  if (lt !== 'scalar' && lt !== 'vector') fail(n.lhs, 'binary expression must contain only scalar and instant vector types');
+  if (rt !== 'scalar' && rt !== 'vector') fail(n.rhs, 'binary expression must contain only scalar and instant vector types');
+  if ((lt !== 'vector' || rt !== 'vector') && vm !== null) {
+    if (vm.labels.length > 0) fail(n, 'vector matching only allowed between instant vectors');
+    n.vectorMatching = null;
+  } else if (isSet && vm !== null) {
+    if (vm.card === 'one-to-many' || vm.card === 'many-to-one') fail(n, `no grouping allowed for "${n.op}" operation`);
+  }
+  if ((lt === 'scalar' || rt === 'scalar') && isSet) fail(n, `set operator "${n.op}" not allowed in binary scalar expression`);
+}
+
+const handlers: ExprHandlers<void> = {
+  NumberLiteral: () => {},
+  StringLiteral: () => {},
+  VectorSelector: () => {},
+  MatrixSelector: (n) => check(n.vectorSelector),
+  SubqueryExpr: (n) => {
+    check(n.expr);
+    const t = typeOf(n.expr);
+    if (t !== 'vector') fail(n, `subquery is only allowed on instant vector, got ${typeName(t)} instead`);
+  },
+  ParenExpr: (n) => check(n.expr),
+  UnaryExpr: (n) => {
+    check(n.expr);
+    const t = typeOf(n.expr);
+    if (t !== 'scalar' && t !== 'vector') {
+      fail(n, `unary expression only allowed on expressions of type scalar or instant vector, got ${JSON.stringify(typeName(t))}`);
+    }
+  },
+  BinaryExpr: checkBinary,
+  AggregateExpr: (n) => {
+    expectType(n.expr, 'vector', 'aggregation expression');
+    if (n.op === 'topk' || n.op === 'bottomk' || n.op === 'quantile') expectType(n.param!, 'scalar', 'aggregation parameter');
+    if (n.op === 'count_values') expectType(n.param!, 'string', 'aggregation parameter');
+  },
+  Call: (n) => {
+    const fn = getFunction(n.func)!;
+    const { min, max } = arity(fn);
+    const got = n.args.length;
+    if (fn.variadic === 0 && got !== min) fail(n, `expected ${min} argument(s) in call to "${fn.name}", got ${got}`);
+    if (got < min) fail(n, `expected at least ${min} argument(s) in call to "${fn.name}", got ${got}`);
+    if (got > max) fail(n, `expected at most ${max} argument(s) in call to "${fn.name}", got ${got}`);
+    n.args.forEach((arg, i) => expectType(arg, argType(fn, i), `call to function "${fn.name}"`));
+  },
+};
+
+/** Checks `node` and its subtree; throws SyntaxFault on the first violation. */
+export function check(node: Expr): void {
+  dispatch(node, handlers);
+}
