@@ -1,13 +1,13 @@
-// Compiles label matchers into predicates. Shared by the in-memory store and the engine.
-// Prometheus anchors regular expressions at both ends (`^(?:re)$`), and a missing label
-// counts as the empty string.
+// Compiles label matchers into predicates for stores that filter in process (the in-memory
+// store). Regexes are RE2, anchored (`^(?:re)$`) and translated by the parser's regex module;
+// a missing label counts as the empty string.
 import type { LabelMatcher } from './storage.ts';
-import { compileAnchoredRe2 } from './re2-regex.ts';
+import { compileLabelRegex } from './parser/regex.ts';
 
 export type LabelPredicate = (labels: Record<string, string>) => boolean;
 
-/** The anchored JS regex for a Prometheus (RE2) matcher value. */
-export const anchoredRegex = compileAnchoredRe2;
+/** The anchored JS regex for a Prometheus (RE2) matcher value (shared with the parser). */
+export const anchoredRegex = compileLabelRegex;
 
 /** Predicate true when labels satisfy one matcher. */
 export function compileMatcher(m: LabelMatcher): LabelPredicate {

@@ -4,6 +4,7 @@
 // from t-1m to t+1m whose middle step must give the same answer.
 import { readFile } from 'node:fs/promises';
 import type { Expr } from '../ast.ts';
+import { parse } from '../parser/index.ts';
 import { MemoryStorage } from '../memory-storage.ts';
 import { STALE_NAN, type SampleSink, type SeriesStore } from '../storage.ts';
 import { instantQuery, rangeQuery, type EngineOptions } from '../engine/engine.ts';
@@ -20,8 +21,8 @@ export interface TestRunSummary { passed: number; failed: number; failures: Test
 export interface ScriptBackend { sink: SampleSink; store: SeriesStore }
 
 export interface RunOptions {
-  /** The PromQL parser. */
-  parse: (query: string) => Expr;
+  /** The PromQL parser (default: the project's parser). */
+  parse?: (query: string) => Expr;
   /** Creates a fresh backend per file (default: a MemoryStorage). */
   backend?: () => ScriptBackend | Promise<ScriptBackend>;
   /** Also check each eval in range mode (default true, as Prometheus does). */
@@ -38,9 +39,9 @@ async function load(sink: SampleSink, cmd: LoadCommand): Promise<void> {
   const byKey = new Map<string, LoadCommand['series'][number]>();
   for (const s of cmd.series) byKey.set(labelsKey(s.labels), s);
   for (const s of byKey.values()) {
-    s.slots.forEach((slot, i) => {
-      if (slot.kind === 'missing') return;
-      sink.append(s.labels, i * cmd.intervalMs, slot.kind === 'stale' ? STALE_NAN : slot.value);
+    s.values.forEach((v, i) => {
+      if (v === 'missing') return;
+      sink.append(s.labels, i * cmd.intervalMs, v === 'stale' ? STALE_NAN : v);
     });
   }
   await sink.commit();
@@ -92,7 +93,7 @@ async function checkQuery(store: SeriesStore, cmd: EvalCommand, expr: Expr, atMs
 async function runEval(store: SeriesStore, cmd: EvalCommand, opts: RunOptions): Promise<string | null> {
   let expr: Expr;
   try {
-    expr = opts.parse(cmd.expr);
+    expr = (opts.parse ?? parse)(cmd.expr);
   } catch (e) {
     return `parse error: ${(e as Error).message}`;
   }
@@ -105,7 +106,7 @@ async function runEval(store: SeriesStore, cmd: EvalCommand, opts: RunOptions): 
 }
 
 /** Runs one script's text. */
-export async function runTestScript(text: string, file: string, opts: RunOptions): Promise<TestRunSummary> {
+export async function runTestScript(text: string, file: string, opts: RunOptions = {}): Promise<TestRunSummary> {
   const cmds = parseTestScript(text, file);
   const backend = opts.backend ? await opts.backend() : (() => { const m = new MemoryStorage(); return { sink: m, store: m }; })();
   const summary: TestRunSummary = { passed: 0, failed: 0, failures: [] };
@@ -120,7 +121,7 @@ export async function runTestScript(text: string, file: string, opts: RunOptions
 }
 
 /** CLI entry (`metaflow promqltest FILE…`): runs files, prints failures and `N passed, N failed`. */
-export async function runPromqlTestFiles(files: string[], options: RunOptions): Promise<TestRunSummary> {
+export async function runPromqlTestFiles(files: string[], options: RunOptions = {}): Promise<TestRunSummary> {
   const print = options.print ?? ((l: string) => console.log(l));
   const total: TestRunSummary = { passed: 0, failed: 0, failures: [] };
   for (const file of files) {

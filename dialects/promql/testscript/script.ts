@@ -1,8 +1,9 @@
 // Reader for Prometheus's PromQL test scripts (promql/test.go format): `load <interval>`
 // blocks of series descriptions, `eval[_fail|_ordered] instant at <time> <expr>` followed by
 // expected results, and `clear`. Blocks end at a blank line; `#` lines count as blank.
-import { parseDurationMs } from './duration.ts';
-import { parsePromFloat, parseSeriesDesc, splitMetric, parseMetric, type SeriesDesc } from './series-desc.ts';
+// Series descriptions and durations are read by the parser's own helpers.
+import { parseDurationMs } from '../parser/literals.ts';
+import { parseSeriesDesc, type SeriesDesc } from '../parser/series.ts';
 
 export interface LoadCommand { kind: 'load'; line: number; intervalMs: number; series: SeriesDesc[] }
 export interface ClearCommand { kind: 'clear'; line: number }
@@ -35,46 +36,52 @@ const LOAD_RE = /^load\s+(\S+)$/;
 export function parseTestScript(text: string, file = '<script>'): ScriptCommand[] {
   const lines = text.split('\n').map((l) => l.trim()).map((l) => (l.startsWith('#') ? '' : l));
   const cmds: ScriptCommand[] = [];
+  // Reads the block's following lines with `read`, reporting errors at their own line.
+  const block = <T>(start: number, read: (l: string) => T): [T[], number] => {
+    const out: T[] = [];
+    let i = start;
+    while (i + 1 < lines.length && lines[i + 1] !== '') {
+      i++;
+      try { out.push(read(lines[i])); } catch (e) { throw new ScriptSyntaxError(file, i + 1, (e as Error).message); }
+    }
+    return [out, i];
+  };
+  const duration = (text: string, line: number): number => {
+    try { return parseDurationMs(text); } catch (e) { throw new ScriptSyntaxError(file, line, (e as Error).message); }
+  };
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i];
     if (l === '') continue;
     const lineNo = i + 1;
-    const fail = (msg: string): never => { throw new ScriptSyntaxError(file, lineNo, msg); };
     if (l === 'clear') { cmds.push({ kind: 'clear', line: lineNo }); continue; }
     const load = LOAD_RE.exec(l);
     if (load) {
-      const series: SeriesDesc[] = [];
-      let intervalMs = 0;
-      try { intervalMs = parseDurationMs(load[1]); } catch (e) { fail((e as Error).message); }
-      while (i + 1 < lines.length && lines[i + 1] !== '') {
-        i++;
-        try { series.push(parseSeriesDesc(lines[i])); } catch (e) { throw new ScriptSyntaxError(file, i + 1, (e as Error).message); }
-      }
+      const intervalMs = duration(load[1], lineNo);
+      const [series, next] = block(i, parseSeriesDesc);
+      i = next;
       cmds.push({ kind: 'load', line: lineNo, intervalMs, series });
       continue;
     }
     const ev = EVAL_RE.exec(l);
     if (ev) {
-      let atMs = 0;
-      try { atMs = ev[2] ? parseDurationMs(ev[2]) : 0; } catch (e) { fail((e as Error).message); }
-      const expected: ExpectedSample[] = [];
-      while (i + 1 < lines.length && lines[i + 1] !== '') {
-        i++;
-        try { expected.push(parseExpectedLine(lines[i])); } catch (e) { throw new ScriptSyntaxError(file, i + 1, (e as Error).message); }
-      }
+      const atMs = ev[2] ? duration(ev[2], lineNo) : 0;
+      const [expected, next] = block(i, parseExpectedLine);
+      i = next;
       cmds.push({ kind: 'eval', line: lineNo, expr: ev[3], atMs, fail: ev[1] === 'fail', ordered: ev[1] === 'ordered', expected });
       continue;
     }
-    fail(`unknown command "${l}"`);
+    throw new ScriptSyntaxError(file, lineNo, `unknown command "${l}"`);
   }
   return cmds;
 }
 
+/** `labels value` is one expected series; a bare number (`12`, `+Inf`, `NaN`) is a scalar. */
 function parseExpectedLine(line: string): ExpectedSample {
-  // A bare number is a scalar result.
-  try { return { labels: null, value: parsePromFloat(line) }; } catch { /* a series line */ }
-  const { metric, rest } = splitMetric(line);
-  const values = rest.split(/\s+/).filter(Boolean);
-  if (values.length !== 1) throw new Error(`expected one value in "${line}"`);
-  return { labels: parseMetric(metric), value: parsePromFloat(values[0]) };
+  let desc: SeriesDesc | null = null;
+  try { desc = parseSeriesDesc(line); } catch { /* a bare number such as +Inf or 0.5 */ }
+  if (desc && desc.values.length === 1 && typeof desc.values[0] === 'number') return { labels: desc.labels, value: desc.values[0] };
+  if (desc && desc.values.length > 1) throw new Error(`expected one value in "${line}"`);
+  const scalar = parseSeriesDesc(`{} ${line}`);
+  if (scalar.values.length !== 1 || typeof scalar.values[0] !== 'number') throw new Error(`malformed expected value "${line}"`);
+  return { labels: null, value: scalar.values[0] };
 }

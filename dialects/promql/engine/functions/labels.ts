@@ -2,7 +2,7 @@
 // in the replacement expand as Go's regexp.Expand does (a missing group expands to nothing).
 import type { Evaluator } from '../evaluator.ts';
 import { PromQLEvalError } from '../errors.ts';
-import { compileAnchoredRe2 } from '../../re2-regex.ts';
+import { compileLabelRegex } from '../../parser/regex.ts';
 import { relabelVector } from '../vector-ops.ts';
 import type { Labels } from '../values.ts';
 import { stringArg, type Kernel } from './kernel.ts';
@@ -42,7 +42,7 @@ export const LABEL_KERNELS: Record<string, Kernel> = {
     const [dst, repl, src, regexText] = await Promise.all([1, 2, 3, 4].map((i) => stringArg(ev, call, i)));
     let re: RegExp;
     try {
-      re = compileAnchoredRe2(regexText);
+      re = compileLabelRegex(regexText);
     } catch (e) {
       throw new PromQLEvalError('INVALID_ARGUMENT', `invalid regular expression in label_replace(): ${regexText}`, call.posRange);
     }
