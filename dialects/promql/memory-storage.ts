@@ -2,6 +2,7 @@
 // sorted by time in growable typed arrays; staleness markers keep their StaleNaN bits.
 import type { LabelMatcher, SampleSink, SelectHints, Series, SeriesStore } from './storage.ts';
 import { compileMatchers } from './label-matchers.ts';
+import { labelsKey } from './labels.ts';
 
 interface StoredSeries {
   labels: Record<string, string>;
@@ -11,23 +12,25 @@ interface StoredSeries {
   sorted: boolean;
 }
 
-/** Canonical identity of a label set: names sorted, NUL-separated. */
-export function labelsKey(labels: Record<string, string>): string {
-  const names = Object.keys(labels).sort();
-  let k = '';
-  for (const n of names) k += n + '\0' + labels[n] + '\0';
-  return k;
-}
 
 export class MemoryStorage implements SeriesStore, SampleSink {
   private series = new Map<string, StoredSeries>();
+  // Loaders append many samples with the same labels object in a row; skip re-keying them
+  // (callers must not mutate a labels object they have appended with).
+  private lastLabels: Record<string, string> | null = null;
+  private lastSeries: StoredSeries | undefined;
 
   append(labels: Record<string, string>, timestampMs: number, value: number): void {
-    const key = labelsKey(labels);
-    let s = this.series.get(key);
+    let s = labels === this.lastLabels ? this.lastSeries : undefined;
     if (!s) {
-      s = { labels: { ...labels }, ts: new Float64Array(16), vs: new Float64Array(16), n: 0, sorted: true };
-      this.series.set(key, s);
+      const key = labelsKey(labels);
+      s = this.series.get(key);
+      if (!s) {
+        s = { labels: { ...labels }, ts: new Float64Array(16), vs: new Float64Array(16), n: 0, sorted: true };
+        this.series.set(key, s);
+      }
+      this.lastLabels = labels;
+      this.lastSeries = s;
     }
     if (s.n === s.ts.length) {
       const ts = new Float64Array(s.n * 2); ts.set(s.ts); s.ts = ts;
@@ -45,6 +48,8 @@ export class MemoryStorage implements SeriesStore, SampleSink {
 
   clear(): void {
     this.series.clear();
+    this.lastLabels = null;
+    this.lastSeries = undefined;
   }
 
   select(hints: SelectHints, matchers: LabelMatcher[]): Series[] {

@@ -5,7 +5,7 @@ import { typeOf } from '../ast.ts';
 import type { SeriesStore } from '../storage.ts';
 import { Evaluator, type QueryContext } from './evaluator.ts';
 import { PromQLEvalError, Warnings } from './errors.ts';
-import type { EvalValue, MatrixSeries, QueryResult, QueryValue, VectorSample } from './values.ts';
+import { compareLabels, type EvalValue, type MatrixSeries, type QueryResult, type QueryValue, type VectorSample } from './values.ts';
 
 export interface EngineOptions {
   /** Instant-selector lookback in ms (default 5m). */
@@ -88,5 +88,7 @@ function toMatrixResult(v: EvalValue, times: Float64Array): QueryValue {
     for (let i = 0; i < times.length; i++) if (s.present[i]) { timestampsMs.push(times[i]); values.push(s.values[i]); }
     if (timestampsMs.length) series.push({ labels: s.labels, timestampsMs, values });
   }
+  // Prometheus returns range results sorted by label set.
+  series.sort((a, b) => compareLabels(a.labels, b.labels));
   return { resultType: 'matrix', series };
 }

@@ -53,13 +53,7 @@ export interface QueryResult {
 
 // ---- label helpers ----
 
-/** Canonical identity of a label set (sorted names, NUL-separated). */
-export function labelsKey(labels: Labels): string {
-  const names = Object.keys(labels).sort();
-  let k = '';
-  for (const n of names) k += n + '\0' + labels[n] + '\0';
-  return k;
-}
+export { labelsKey } from '../labels.ts';
 
 /** Copy of labels without the metric name. */
 export function dropMetricName(labels: Labels): Labels {

@@ -2,7 +2,7 @@
 // does: series as a set (or in order for eval_ordered), values equal when both are NaN or
 // when they differ by less than 1e-6 relative.
 import type { ExpectedSample } from './script.ts';
-import { labelsKey } from '../memory-storage.ts';
+import { labelsKey } from '../labels.ts';
 
 const EPSILON = 0.000001;
 const MIN_NORMAL = 2.2250738585072014e-308;

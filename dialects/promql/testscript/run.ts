@@ -9,7 +9,7 @@ import { MemoryStorage } from '../memory-storage.ts';
 import { STALE_NAN, type SampleSink, type SeriesStore } from '../storage.ts';
 import { instantQuery, rangeQuery, type EngineOptions } from '../engine/engine.ts';
 import type { QueryValue } from '../engine/values.ts';
-import { labelsKey } from '../memory-storage.ts';
+import { labelsKey } from '../labels.ts';
 import { compareResult, type ComparableResult } from './compare.ts';
 import { parseTestScript, type EvalCommand, type LoadCommand } from './script.ts';
 import { atModifierVariants } from './at-variants.ts';

@@ -23,6 +23,8 @@ export interface Window {
   stepTime: number;
   /** Scalar arguments at this step, in argument order (matrix argument excluded). */
   args: number[];
+  /** With `counts` set: counts[j] = how many i in 1..j have a counter reset (or a change) at i. */
+  counts: Int32Array;
 }
 
 /** Returns the value for the window, or undefined for no sample at this step. */
@@ -36,7 +38,27 @@ async function evalMatrixArg(ev: Evaluator, call: Call, idx: number): Promise<Ma
 }
 
 /** Builds a kernel applying fn to each series' window at each step. */
-export function overWindows(fn: WindowFn, opts: { keepName?: boolean; allowDuplicates?: boolean } = {}): Kernel {
+export interface WindowOptions {
+  /** Keep the metric name (only last_over_time does). */
+  keepName?: boolean;
+  /** Skip the duplicate label set check (absent_over_time only needs presence). */
+  allowDuplicates?: boolean;
+  /** Precompute per series a running count of counter resets or value changes. */
+  counts?: 'resets' | 'changes';
+}
+
+// Running counts turn resets()/changes() into O(1) per window and let rate() skip its
+// reset-correction loop for windows without resets (the usual case); results stay exact.
+function fillCounts(vs: Float64Array, kind: 'resets' | 'changes', out: Int32Array): void {
+  out[0] = 0;
+  for (let j = 1; j < vs.length; j++) {
+    const cur = vs[j], prev = vs[j - 1];
+    const hit = kind === 'resets' ? cur < prev : cur !== prev && !(cur !== cur && prev !== prev);
+    out[j] = out[j - 1] + (hit ? 1 : 0);
+  }
+}
+
+export function overWindows(fn: WindowFn, opts: WindowOptions = {}): Kernel {
   return async (ev, call) => {
     const mIdx = call.args.findIndex((a) => { const u = unwrapParens(a); return u.kind === 'MatrixSelector' || u.kind === 'SubqueryExpr'; });
     const idx = mIdx >= 0 ? mIdx : 0;
@@ -45,16 +67,23 @@ export function overWindows(fn: WindowFn, opts: { keepName?: boolean; allowDupli
     for (let a = 0; a < call.args.length; a++) if (a !== idx) scalars.push((await ev.evalScalar(call.args[a])).values);
     const n = ev.steps;
     const out: StepSeries[] = [];
-    const w: Window = { ts: new Float64Array(0), vs: new Float64Array(0), lo: 0, hi: 0, start: 0, end: 0, rangeMs: m.rangeMs, stepTime: 0, args: scalars.map(() => 0) };
+    const w: Window = { ts: new Float64Array(0), vs: new Float64Array(0), lo: 0, hi: 0, start: 0, end: 0, rangeMs: m.rangeMs, stepTime: 0, args: scalars.map(() => 0), counts: new Int32Array(0) };
     for (const s of m.series) {
       const ss = newStepSeries(opts.keepName ? s.labels : dropMetricName(s.labels), n);
       let any = false;
       w.ts = s.ts; w.vs = s.vs;
+      if (opts.counts) {
+        if (w.counts.length < s.vs.length) w.counts = new Int32Array(s.vs.length);
+        fillCounts(s.vs, opts.counts, w.counts);
+      }
+      let lo = 0, hi = 0;
       for (let i = 0; i < n; i++) {
         const end = m.windowEnds[i];
         const start = end - m.rangeMs;
-        const lo = lowerBound(s.ts, start);
-        const hi = upperBound(s.ts, end, lo);
+        // Window ends never decrease, so both bounds only move forward.
+        while (lo < s.ts.length && s.ts[lo] < start) lo++;
+        if (hi < lo) hi = lo;
+        while (hi < s.ts.length && s.ts[hi] <= end) hi++;
         if (hi <= lo) continue;
         w.lo = lo; w.hi = hi; w.start = start; w.end = end; w.stepTime = ev.times[i];
         for (let a = 0; a < scalars.length; a++) w.args[a] = scalars[a][i];
@@ -77,23 +106,18 @@ export function overWindows(fn: WindowFn, opts: { keepName?: boolean; allowDupli
   };
 }
 
-/** Neumaier-compensated summation step (Prometheus kahanSumInc); returns the new sum, sets kahanC. */
-let kahanC = 0;
-function kahanInc(inc: number, sum: number): number {
-  const t = sum + inc;
-  if (Math.abs(sum) >= Math.abs(inc)) kahanC += (sum - t) + inc;
-  else kahanC += (inc - t) + sum;
-  return t;
-}
+// Sums use Neumaier-compensated (Kahan) summation like Prometheus's kahanSumInc. It is written
+// out inline in each loop: a shared helper returning two doubles would box them on the heap for
+// every sample.
 
 /** rate, increase, delta: the change over the window, extrapolated towards its edges. */
 function extrapolatedRate(isCounter: boolean, isRate: boolean): WindowFn {
-  return ({ ts, vs, lo, hi, start, end, rangeMs }) => {
+  return ({ ts, vs, lo, hi, start, end, rangeMs, counts }) => {
     const count = hi - lo;
     if (count < 2) return undefined;
     const firstT = ts[lo], lastT = ts[hi - 1];
     let result = vs[hi - 1] - vs[lo];
-    if (isCounter) {
+    if (isCounter && (counts[hi - 1] - counts[lo] > 0 || vs[lo] < 0)) {
       let last = 0;
       for (let i = lo; i < hi; i++) { if (vs[i] < last) result += last; last = vs[i]; }
     }
@@ -139,10 +163,20 @@ function linearRegression(ts: Float64Array, vs: Float64Array, lo: number, hi: nu
     if (constY && i > lo && y !== initY) constY = false;
     n++;
     const x = (ts[i] - interceptTime) / 1000;
-    kahanC = cX; sumX = kahanInc(x, sumX); cX = kahanC;
-    kahanC = cY; sumY = kahanInc(y, sumY); cY = kahanC;
-    kahanC = cXY; sumXY = kahanInc(x * y, sumXY); cXY = kahanC;
-    kahanC = cX2; sumX2 = kahanInc(x * x, sumX2); cX2 = kahanC;
+    let t = sumX + x;
+    cX += Math.abs(sumX) >= Math.abs(x) ? (sumX - t) + x : (x - t) + sumX;
+    sumX = t;
+    t = sumY + y;
+    cY += Math.abs(sumY) >= Math.abs(y) ? (sumY - t) + y : (y - t) + sumY;
+    sumY = t;
+    const xy = x * y;
+    t = sumXY + xy;
+    cXY += Math.abs(sumXY) >= Math.abs(xy) ? (sumXY - t) + xy : (xy - t) + sumXY;
+    sumXY = t;
+    const xx = x * x;
+    t = sumX2 + xx;
+    cX2 += Math.abs(sumX2) >= Math.abs(xx) ? (sumX2 - t) + xx : (xx - t) + sumX2;
+    sumX2 = t;
   }
   if (constY) {
     if (initY === Infinity || initY === -Infinity) return [NaN, NaN];
@@ -173,8 +207,8 @@ function holtWinters(w: Window): number | undefined {
 }
 
 export const RANGE_KERNELS: Record<string, Kernel> = {
-  rate: overWindows(extrapolatedRate(true, true)),
-  increase: overWindows(extrapolatedRate(true, false)),
+  rate: overWindows(extrapolatedRate(true, true), { counts: 'resets' }),
+  increase: overWindows(extrapolatedRate(true, false), { counts: 'resets' }),
   delta: overWindows(extrapolatedRate(false, false)),
   irate: overWindows(instantValue(true)),
   idelta: overWindows(instantValue(false)),
@@ -185,22 +219,10 @@ export const RANGE_KERNELS: Record<string, Kernel> = {
     return slope * args[0] + intercept;
   }),
   holt_winters: overWindows(holtWinters),
-  changes: overWindows(({ vs, lo, hi }) => {
-    let c = 0;
-    for (let i = lo + 1; i < hi; i++) {
-      const cur = vs[i], prev = vs[i - 1];
-      if (cur !== prev && !(cur !== cur && prev !== prev)) c++;
-    }
-    return c;
-  }),
-  resets: overWindows(({ vs, lo, hi }) => {
-    let c = 0;
-    for (let i = lo + 1; i < hi; i++) if (vs[i] < vs[i - 1]) c++;
-    return c;
-  }),
+  changes: overWindows(({ lo, hi, counts }) => counts[hi - 1] - counts[lo], { counts: 'changes' }),
+  resets: overWindows(({ lo, hi, counts }) => counts[hi - 1] - counts[lo], { counts: 'resets' }),
   avg_over_time: overWindows(({ vs, lo, hi }) => {
-    let mean = 0, count = 0;
-    kahanC = 0;
+    let mean = 0, c = 0, count = 0;
     for (let i = lo; i < hi; i++) {
       const v = vs[i];
       count++;
@@ -208,15 +230,22 @@ export const RANGE_KERNELS: Record<string, Kernel> = {
         if ((v === Infinity || v === -Infinity) && (mean > 0) === (v > 0)) continue;
         if (v !== Infinity && v !== -Infinity && v === v) continue;
       }
-      mean = kahanInc(v / count - mean / count, mean);
+      const inc = v / count - mean / count;
+      const t = mean + inc;
+      c += Math.abs(mean) >= Math.abs(inc) ? (mean - t) + inc : (inc - t) + mean;
+      mean = t;
     }
-    return mean === Infinity || mean === -Infinity ? mean : mean + kahanC;
+    return mean === Infinity || mean === -Infinity ? mean : mean + c;
   }),
   sum_over_time: overWindows(({ vs, lo, hi }) => {
-    let sum = 0;
-    kahanC = 0;
-    for (let i = lo; i < hi; i++) sum = kahanInc(vs[i], sum);
-    return sum === Infinity || sum === -Infinity ? sum : sum + kahanC;
+    let sum = 0, c = 0;
+    for (let i = lo; i < hi; i++) {
+      const v = vs[i];
+      const t = sum + v;
+      c += Math.abs(sum) >= Math.abs(v) ? (sum - t) + v : (v - t) + sum;
+      sum = t;
+    }
+    return sum === Infinity || sum === -Infinity ? sum : sum + c;
   }),
   count_over_time: overWindows(({ lo, hi }) => hi - lo),
   min_over_time: overWindows(({ vs, lo, hi }) => {
@@ -242,8 +271,14 @@ function variance({ vs, lo, hi }: Window): number {
     const v = vs[i];
     count++;
     const delta = v - (mean + cMean);
-    kahanC = cMean; mean = kahanInc(delta / count, mean); cMean = kahanC;
-    kahanC = cAux; aux = kahanInc(delta * (v - (mean + cMean)), aux); cAux = kahanC;
+    const dm = delta / count;
+    let t = mean + dm;
+    cMean += Math.abs(mean) >= Math.abs(dm) ? (mean - t) + dm : (dm - t) + mean;
+    mean = t;
+    const da = delta * (v - (mean + cMean));
+    t = aux + da;
+    cAux += Math.abs(aux) >= Math.abs(da) ? (aux - t) + da : (da - t) + aux;
+    aux = t;
   }
   return (aux + cAux) / count;
 }
