@@ -145,33 +145,69 @@ function perStep(ev: Evaluator, series: StepSeries[], g: Groups, f: (vals: numbe
 }
 
 /**
- * topk/bottomk keep the input series' labels. NaN ranks below every number for both. Output
- * series are created in rank order at the first step, so an instant query returns them sorted.
+ * topk/bottomk keep the input series' labels. Per group and step the k best are kept in a
+ * binary heap with the worst on top, driven exactly as Prometheus 2.42 drives Go's
+ * container/heap (replace via Pop+Push, in place for k = 1) with its Less functions, so ties
+ * and NaNs resolve to the same series. Output series are created in rank order at the first
+ * step, so an instant query returns them sorted.
  */
 function topk(ev: Evaluator, series: StepSeries[], g: Groups, ks: Float64Array, top: boolean): VectorValue {
   const n = ev.steps;
   const outs = new Map<number, StepSeries>();
   const order: StepSeries[] = [];
-  const better = (a: number, b: number): number => {
-    const an = a !== a, bn = b !== b;
-    if (an || bn) return an === bn ? 0 : an ? 1 : -1;
-    return top ? b - a : a - b;
+  const heap: number[] = []; // series indices
+  const hv: number[] = []; // their values at this step
+  // vectorByValueHeap (topk) / vectorByReverseValueHeap (bottomk): NaN is always "less".
+  const less = (i: number, j: number): boolean => (hv[i] !== hv[i] ? true : top ? hv[i] < hv[j] : hv[i] > hv[j]);
+  const swap = (i: number, j: number): void => {
+    const a = heap[i]; heap[i] = heap[j]; heap[j] = a;
+    const b = hv[i]; hv[i] = hv[j]; hv[j] = b;
   };
-  const cands: number[] = [];
+  const up = (j: number): void => {
+    for (;;) {
+      const i = Math.trunc((j - 1) / 2);
+      if (i === j || !less(j, i)) break;
+      swap(i, j);
+      j = i;
+    }
+  };
+  const down = (i0: number, len: number): void => {
+    let i = i0;
+    for (;;) {
+      const j1 = 2 * i + 1;
+      if (j1 >= len) break;
+      let j = j1;
+      if (j1 + 1 < len && less(j1 + 1, j1)) j = j1 + 1;
+      if (!less(j, i)) break;
+      swap(i, j);
+      i = j;
+    }
+  };
   for (let i = 0; i < n; i++) {
     const k = Math.trunc(ks[i]);
     if (!(k >= 1)) continue;
     for (let gi = 0; gi < g.labels.length; gi++) {
-      cands.length = 0;
-      for (const m of g.members[gi]) if (series[m].present[i]) cands.push(m);
-      cands.sort((a, b) => better(series[a].values[i], series[b].values[i]) || a - b);
-      const take = Math.min(k, cands.length);
-      for (let r = 0; r < take; r++) {
-        const m = cands[r];
+      heap.length = 0; hv.length = 0;
+      for (const m of g.members[gi]) {
+        if (!series[m].present[i]) continue;
+        const v = series[m].values[i];
+        if (heap.length < k) { heap.push(m); hv.push(v); up(heap.length - 1); continue; }
+        const root = hv[0];
+        if (!((top ? root < v : root > v) || root !== root)) continue;
+        if (k === 1) { heap[0] = m; hv[0] = v; continue; }
+        swap(0, heap.length - 1); // heap.Pop
+        down(0, heap.length - 1);
+        heap[heap.length - 1] = m; hv[heap.length - 1] = v; // heap.Push
+        up(heap.length - 1);
+      }
+      // sort.Sort(sort.Reverse(heap)): for up to 12 elements Go runs an insertion sort.
+      for (let a = 1; a < heap.length; a++) for (let b = a; b > 0 && less(b - 1, b); b--) swap(b, b - 1);
+      for (let h = 0; h < heap.length; h++) {
+        const m = heap[h];
         let o = outs.get(m);
         if (!o) { o = newStepSeries(series[m].labels, n); outs.set(m, o); order.push(o); }
         o.present[i] = 1;
-        o.values[i] = series[m].values[i];
+        o.values[i] = hv[h];
       }
     }
   }
