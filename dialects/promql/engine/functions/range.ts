@@ -134,9 +134,10 @@ function extrapolatedRate(isCounter: boolean, isRate: boolean): WindowFn {
     let interval = sampledInterval;
     interval += durationToStart < threshold ? durationToStart : avgBetween / 2;
     interval += durationToEnd < threshold ? durationToEnd : avgBetween / 2;
-    result = result * (interval / sampledInterval);
-    if (isRate) result /= rangeMs / 1000;
-    return result;
+    // Same operation order as Prometheus (factor first), so results agree to the last bit.
+    let factor = interval / sampledInterval;
+    if (isRate) factor /= rangeMs / 1000;
+    return result * factor;
   };
 }
 
