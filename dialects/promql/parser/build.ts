@@ -16,7 +16,7 @@ export class SyntaxFault extends Error {
   }
 }
 
-export const tokenRange = (t: IToken): PosRange => ({ start: t.startOffset, end: t.endOffset! + 1 });
+export const tokenRange = (t: IToken): PosRange => ({ start: t.startOffset, end: t.startOffset + t.image.length });
 const fail = (posRange: PosRange, message: string): never => { throw new SyntaxFault(posRange, message); };
 
 export function numberLiteral(t: IToken): NumberLiteral {
@@ -59,7 +59,7 @@ export function labelMatcher(name: IToken, op: IToken, value: IToken): LabelMatc
     try {
       compileLabelRegex(m.value);
     } catch (e) {
-      fail({ start: name.startOffset, end: value.endOffset! + 1 }, (e as Error).message);
+      fail({ start: name.startOffset, end: value.startOffset + value.image.length }, (e as Error).message);
     }
   }
   return m;

@@ -7,7 +7,7 @@ import type { Expr, LabelMatcher, PosRange, VectorMatching } from '../ast.ts';
 import * as T from './tokens.ts';
 import * as B from './build.ts';
 
-const endOf = (t: IToken) => t.endOffset! + 1;
+const endOf = (t: IToken) => t.startOffset + t.image.length;
 
 class PromQLGrammar extends EmbeddedActionsParser {
   constructor() {

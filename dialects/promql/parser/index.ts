@@ -44,7 +44,7 @@ export function parse(input: string | Uint8Array): Expr {
   }
   const bad = lexed.tokens.find((t) => t.tokenType === BadNumber);
   if (bad !== undefined) {
-    throw new PromQLParseError(query, { start: bad.startOffset, end: bad.endOffset! + 1 }, `bad number or duration syntax: ${JSON.stringify(bad.image)}`);
+    throw new PromQLParseError(query, { start: bad.startOffset, end: bad.startOffset + bad.image.length }, `bad number or duration syntax: ${JSON.stringify(bad.image)}`);
   }
   if (lexed.tokens.length === 0) throw new PromQLParseError(query, { start: 0, end: query.length }, 'no expression found in input');
   try {
@@ -54,7 +54,7 @@ export function parse(input: string | Uint8Array): Expr {
     if (err !== undefined) {
       const t = err.token;
       const start = Number.isNaN(t.startOffset) ? query.length : t.startOffset;
-      const end = Number.isNaN(t.startOffset) ? query.length : t.endOffset! + 1;
+      const end = Number.isNaN(t.startOffset) ? query.length : t.startOffset + t.image.length;
       throw new PromQLParseError(query, { start, end }, `unexpected ${describe(t)}`, err.message);
     }
     check(expr);
