@@ -19,6 +19,17 @@ function expectType(node: Expr, want: ValueType, context: string): void {
 
 const typeName = (t: ValueType) => (t === 'vector' ? 'instant vector' : t === 'matrix' ? 'range vector' : t);
 
+let query = '';
+
+/** The operator and its modifiers between the operands, where Prometheus reports operator errors. */
+function opRange(n: BinaryExpr): Expr {
+  let start = n.lhs.posRange.end;
+  while (/\s/.test(query[start] ?? '')) start++;
+  let end = n.rhs.posRange.start - 1;
+  while (end > start && /\s/.test(query[end] ?? '')) end--;
+  return { ...n, posRange: { start, end: end + 1 } };
+}
+
 function checkBinary(n: BinaryExpr): void {
   check(n.lhs);
   check(n.rhs);
@@ -26,14 +37,14 @@ function checkBinary(n: BinaryExpr): void {
   const rt = typeOf(n.rhs);
   const isCmp = COMPARISONS.has(n.op);
   const isSet = SET_OPS.has(n.op);
-  if (n.returnBool && !isCmp) fail(n, 'bool modifier can only be used on comparison operators');
-  if (isCmp && !n.returnBool && lt === 'scalar' && rt === 'scalar') fail(n, 'comparisons between scalars must use BOOL modifier');
+  if (n.returnBool && !isCmp) fail(opRange(n), 'bool modifier can only be used on comparison operators');
+  if (isCmp && !n.returnBool && lt === 'scalar' && rt === 'scalar') fail(opRange(n), 'comparisons between scalars must use BOOL modifier');
   const vm = n.vectorMatching;
   if (vm !== null) {
     if (isSet && vm.card === 'one-to-one') vm.card = 'many-to-many';
     if (vm.on) {
       const clash = vm.labels.find((l) => vm.include.includes(l));
-      if (clash !== undefined) fail(n, `label ${JSON.stringify(clash)} must not occur in ON and GROUP clause at once`);
+      if (clash !== undefined) fail(opRange(n), `label ${JSON.stringify(clash)} must not occur in ON and GROUP clause at once`);
     }
   }
   if (lt !== 'scalar' && lt !== 'vector') fail(n.lhs, 'binary expression must contain only scalar and instant vector types');
@@ -55,7 +66,7 @@ const handlers: ExprHandlers<void> = {
   SubqueryExpr: (n) => {
     check(n.expr);
     const t = typeOf(n.expr);
-    if (t !== 'vector') fail(n, `subquery is only allowed on instant vector, got ${typeName(t)} instead`);
+    if (t !== 'vector') fail(n, `subquery is only allowed on instant vector, got ${t} instead`);
   },
   ParenExpr: (n) => check(n.expr),
   UnaryExpr: (n) => {
@@ -82,7 +93,12 @@ const handlers: ExprHandlers<void> = {
   },
 };
 
-/** Checks `node` and its subtree; throws SyntaxFault on the first violation. */
-export function check(node: Expr): void {
+function check(node: Expr): void {
   dispatch(node, handlers);
+}
+
+/** Checks `node` (parsed from `text`) and its subtree; throws SyntaxFault on the first violation. */
+export function checkTree(node: Expr, text: string): void {
+  query = text;
+  check(node);
 }

@@ -62,7 +62,7 @@ class PromQLGrammar extends EmbeddedActionsParser {
       this.ACTION(() => labels.push(B.groupingLabel(first)));
       this.MANY(() => {
         const comma = this.CONSUME(T.Comma);
-        this.ACTION(() => { if (open !== undefined) throw new B.SyntaxFault(B.tokenRange(comma), 'unexpected ","'); });
+        this.ACTION(() => { if (open !== undefined) throw new B.SyntaxFault(B.tokenRange(comma), 'unexpected "," in grouping opts, expected label'); });
         open = comma;
         this.OPTION2(() => {
           const next = this.CONSUME2(T.LabelName);
@@ -109,7 +109,7 @@ class PromQLGrammar extends EmbeddedActionsParser {
     this.MANY(() => this.OR([
       {
         ALT: () => {
-          this.CONSUME(T.LBracket);
+          const open = this.CONSUME(T.LBracket);
           const rangeTok = this.CONSUME(T.Duration);
           let colon = false;
           let stepTok: IToken | undefined;
@@ -121,7 +121,7 @@ class PromQLGrammar extends EmbeddedActionsParser {
           const close = this.CONSUME(T.RBracket);
           e = this.ACTION(() => {
             const rangeMs = B.duration(rangeTok);
-            if (!colon) return B.range(e, rangeMs, endOf(close));
+            if (!colon) return B.range(e, rangeMs, { start: open.startOffset, end: endOf(close) });
             return B.subquery(e, rangeMs, stepTok === undefined ? 0 : B.duration(stepTok), endOf(close));
           });
         },
@@ -157,7 +157,7 @@ class PromQLGrammar extends EmbeddedActionsParser {
                 return this.ACTION(() => {
                   const lit = B.numberLiteral(num);
                   const v = sign?.image === '-' ? -lit.value : lit.value;
-                  return B.at(e, B.atTimestamp(v, B.tokenRange(num)), B.tokenRange(atTok), endOf(num));
+                  return B.at(e, B.atTimestamp(v, e.posRange), B.tokenRange(atTok), endOf(num));
                 });
               },
             },
@@ -254,7 +254,7 @@ class PromQLGrammar extends EmbeddedActionsParser {
       list.push(this.SUBRULE(this.labelMatcher));
       this.MANY(() => {
         const comma = this.CONSUME(T.Comma);
-        this.ACTION(() => { if (open !== undefined) throw new B.SyntaxFault(B.tokenRange(comma), 'unexpected ","'); });
+        this.ACTION(() => { if (open !== undefined) throw new B.SyntaxFault(B.tokenRange(comma), 'unexpected "," in label matching, expected identifier or "}"'); });
         open = comma;
         this.OPTION2(() => { list.push(this.SUBRULE2(this.labelMatcher)); open = undefined; });
       });

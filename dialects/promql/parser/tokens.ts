@@ -23,7 +23,7 @@ export const Identifier = createToken({
   name: 'Identifier', pattern: /[a-zA-Z_:][a-zA-Z0-9_:]*/, categories: [MetricName, LabelName],
 });
 // Inside braces words never contain ':' and are never keywords.
-const BraceIdentifier = createToken({ name: 'BraceIdentifier', pattern: /[a-zA-Z_][a-zA-Z0-9_]*/, categories: [Identifier] });
+export const BraceIdentifier = createToken({ name: 'BraceIdentifier', pattern: /[a-zA-Z_][a-zA-Z0-9_]*/, categories: [Identifier] });
 
 function keyword(word: string, categories: TokenType[]): TokenType {
   return createToken({
