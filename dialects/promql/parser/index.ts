@@ -21,6 +21,17 @@ const lossyUtf8 = new TextDecoder('utf-8');
  * "line:col: parse error: …" text. Bytes must be valid UTF-8, as Prometheus requires. */
 export function parse(input: string | Uint8Array): Expr {
   const query = typeof input === 'string' ? input : decode(input);
+  try {
+    return parseText(query);
+  } catch (e) {
+    // Recursion follows nesting depth; Prometheus' table-driven parser has no such limit, but
+    // hundreds of nested parentheses are not a real query.
+    if (e instanceof RangeError) throw new PromQLParseError(query, { start: 0, end: query.length }, 'expression nested too deeply');
+    throw e;
+  }
+}
+
+function parseText(query: string): Expr {
   const lexed = promqlLexer.tokenize(query);
   const tokens = lexed.tokens;
   const lexError = firstLexError(query, tokens, lexed.errors);

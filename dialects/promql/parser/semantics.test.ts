@@ -95,3 +95,10 @@ test('label regexes: RE2 inline flags and classes', () => {
   assert.doesNotThrow(() => parse('x{a=~"(?i:pro).*", b=~"((?i)x)y", c=~"[[:alpha:]]+", d=~"(?P<n>a)"}'));
   assert.throws(() => parse('x{a=~"("}'), /error parsing regexp/);
 });
+
+test('long operator chains parse; absurd nesting is a typed error, not a crash', () => {
+  const chain = Array.from({ length: 1000 }, (_, i) => `m${i}`).join(' + ');
+  assert.equal(parse(chain).kind, 'BinaryExpr');
+  const deep = '('.repeat(5000) + '1' + ')'.repeat(5000);
+  assert.throws(() => parse(deep), (e: Error) => e.name === 'PromQLParseError' && /nested too deeply/.test(e.message));
+});
