@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from './index.ts';
 import { print } from './printer.ts';
+import type { Expr } from '../ast.ts';
 import { loadParseCases, loadTestScripts, withoutPositions } from './corpus.ts';
 
 function roundTrip(text: string): void {
@@ -66,4 +67,34 @@ test('prints in Prometheus style', () => {
 test('ignoring() with a group modifier is printed so that it re-parses', () => {
   roundTrip('a * ignoring() group_left b');
   assert.equal(print(parse('a * ignoring() group_left b')), 'a * ignoring () group_left () b');
+});
+
+// Trees built by hand (no ParenExpr) must print to text that parses back to the same grouping.
+test('hand-built trees print with the parentheses precedence needs', () => {
+  const ops = ['or', 'and', 'unless', '==', '>', '+', '-', '*', '/', '%', 'atan2', '^'] as const;
+  let seed = 42;
+  const rand = (n: number) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };
+  const pos = { start: 0, end: 0 };
+  const leaf = (): Expr => ({ kind: 'VectorSelector', name: `m${rand(3)}`, matchers: [], offsetMs: 0, at: null, posRange: pos });
+  const build = (depth: number): Expr => {
+    const r = rand(10);
+    if (depth === 0 || r < 2) return leaf();
+    if (r < 4) return { kind: 'UnaryExpr', op: rand(2) ? '-' : '+', expr: build(depth - 1), posRange: pos };
+    const op = ops[rand(ops.length)]!;
+    const card = ['or', 'and', 'unless'].includes(op) ? 'many-to-many' : 'one-to-one';
+    return {
+      kind: 'BinaryExpr', op, lhs: build(depth - 1), rhs: build(depth - 1), returnBool: false, posRange: pos,
+      vectorMatching: { card, on: false, labels: [], include: [] },
+    };
+  };
+  // JSON.parse revives bottom-up, so nested ParenExprs unwrap fully.
+  const stripParens = (e: Expr): unknown => JSON.parse(JSON.stringify(withoutPositions(e)), (k, v) =>
+    (v && typeof v === 'object' && v.kind === 'ParenExpr' ? v.expr : v));
+  const selectorNames = (e: Expr): Expr => JSON.parse(JSON.stringify(e), (k, v) =>
+    (v && typeof v === 'object' && v.kind === 'VectorSelector' ? { ...v, matchers: [{ name: '__name__', type: '=', value: v.name }] } : v));
+  for (let i = 0; i < 300; i++) {
+    const tree = build(5);
+    const text = print(tree);
+    assert.deepEqual(stripParens(parse(text)), stripParens(selectorNames(tree)), text);
+  }
 });
