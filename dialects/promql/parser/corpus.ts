@@ -24,25 +24,30 @@ export function loadParseCases(): ParseCase[] {
 export const caseInput = (c: ParseCase): string | Uint8Array =>
   c.inputBase64 !== undefined ? Buffer.from(c.inputBase64, 'base64') : c.input;
 
-/** `eval…` expressions and `load` series lines of every promql-testdata/*.test script. */
-export function loadTestScripts(): { exprs: Array<{ where: string; expr: string }>; series: Array<{ where: string; line: string }> } {
+type Located<K extends string> = Array<{ where: string } & Record<K, string>>;
+
+/** `eval…` expressions, `load` series lines and expected-series lines (not bare scalars) of
+ * every promql-testdata/*.test script. */
+export function loadTestScripts(): { exprs: Located<'expr'>; series: Located<'line'>; expected: Located<'line'> } {
   const dir = join(shared, 'promql-testdata');
-  const exprs: Array<{ where: string; expr: string }> = [];
-  const series: Array<{ where: string; line: string }> = [];
+  const exprs: Located<'expr'> = [];
+  const series: Located<'line'> = [];
+  const expected: Located<'line'> = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.test')).sort()) {
-    let inLoad = false;
+    let block: 'load' | 'eval' | null = null;
     readFileSync(join(dir, file), 'utf8').split('\n').forEach((raw, i) => {
       const line = raw.trim();
       const where = `${file}:${i + 1}`;
-      if (line === '' || line.startsWith('#')) { inLoad = false; return; }
+      if (line === '' || line.startsWith('#')) { block = null; return; }
       const m = /^(?:eval|eval_ordered|eval_fail) instant at \S+ (.*)$/.exec(line);
-      if (m !== null) { inLoad = false; exprs.push({ where, expr: m[1]! }); return; }
-      if (line.startsWith('load ')) { inLoad = true; return; }
-      if (line.startsWith('eval') || line === 'clear') { inLoad = false; return; }
-      if (inLoad) series.push({ where, line });
+      if (m !== null) { block = 'eval'; exprs.push({ where, expr: m[1]! }); return; }
+      if (line.startsWith('load ')) { block = 'load'; return; }
+      if (line === 'clear') { block = null; return; }
+      if (block === 'load') series.push({ where, line });
+      else if (block === 'eval' && !/^[-+]?(?:\d|\.\d|inf|nan)/i.test(line)) expected.push({ where, line });
     });
   }
-  return { exprs, series };
+  return { exprs, series, expected };
 }
 
 /** A deep copy of an AST without position ranges, for comparing trees. */

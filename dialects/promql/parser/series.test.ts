@@ -35,3 +35,10 @@ test('every series line of the PromQL test scripts parses', () => {
   for (const s of series) assert.doesNotThrow(() => parseSeriesDesc(s.line), s.where);
   console.log(`test-script series lines: ${series.length}/${series.length} parse`);
 });
+
+test('every expected-series line of the PromQL test scripts parses', () => {
+  const { expected } = loadTestScripts();
+  assert.ok(expected.length > 900);
+  for (const s of expected) assert.doesNotThrow(() => parseSeriesDesc(s.line), s.where);
+  console.log(`test-script expected-series lines: ${expected.length}/${expected.length} parse`);
+});
