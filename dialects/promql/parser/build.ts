@@ -8,6 +8,7 @@ import type {
 import { getFunction } from '../functions.ts';
 import { parseDurationMs, parseNumber, unquoteString } from './literals.ts';
 import { compileLabelRegex, matcherMatches } from './regex.ts';
+import { stringError } from './lex-errors.ts';
 
 /** A parse failure at a range; the entry point turns it into a PromQLParseError. */
 export class SyntaxFault extends Error {
@@ -16,7 +17,7 @@ export class SyntaxFault extends Error {
   }
 }
 
-export const tokenRange = (t: IToken): PosRange => ({ start: t.startOffset, end: t.endOffset! + 1 });
+export const tokenRange = (t: IToken): PosRange => ({ start: t.startOffset, end: t.startOffset + t.image.length });
 const fail = (posRange: PosRange, message: string): never => { throw new SyntaxFault(posRange, message); };
 
 export function numberLiteral(t: IToken): NumberLiteral {
@@ -30,8 +31,9 @@ export function numberLiteral(t: IToken): NumberLiteral {
 export function unquote(t: IToken): string {
   try {
     return unquoteString(t.image);
-  } catch (e) {
-    return fail(tokenRange(t), `error unquoting string ${JSON.stringify(t.image)}: ${(e as Error).message}`);
+  } catch {
+    // Word the problem as Prometheus' lexer does.
+    return fail(tokenRange(t), stringError(t.image, 0));
   }
 }
 
@@ -59,7 +61,7 @@ export function labelMatcher(name: IToken, op: IToken, value: IToken): LabelMatc
     try {
       compileLabelRegex(m.value);
     } catch (e) {
-      fail({ start: name.startOffset, end: value.endOffset! + 1 }, (e as Error).message);
+      fail({ start: name.startOffset, end: value.startOffset + value.image.length }, (e as Error).message);
     }
   }
   return m;
@@ -81,12 +83,13 @@ export function vectorSelector(name: IToken | undefined, matchers: LabelMatcher[
   return { kind: 'VectorSelector', name: metric, matchers: all, offsetMs: 0, at: null, posRange };
 }
 
-export function range(expr: Expr, rangeMs: number, end: number): Expr {
+export function range(expr: Expr, rangeMs: number, brackets: PosRange): Expr {
+  const end = brackets.end;
   let msg = '';
   if (expr.kind !== 'VectorSelector') msg = 'ranges only allowed for vector selectors';
   else if (expr.offsetMs !== 0) msg = 'no offset modifiers allowed before range';
   else if (expr.at !== null) msg = 'no @ modifiers allowed before range';
-  if (msg !== '') fail({ start: expr.posRange.start, end }, msg);
+  if (msg !== '') fail(brackets, msg);
   return { kind: 'MatrixSelector', vectorSelector: expr as VectorSelector, rangeMs, posRange: { start: expr.posRange.start, end } };
 }
 
@@ -118,10 +121,13 @@ export function at(expr: Expr, value: AtModifier, where: PosRange, end: number):
   return expr;
 }
 
+/** Go's %f: six decimals, and +Inf/-Inf/NaN spelled the Go way. */
+const goFloat = (v: number) => (Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : v.toFixed(6));
+
 /** `@ <number>`: seconds to ms, rounded like Go's math.Round, within int64. */
 export function atTimestamp(seconds: number, where: PosRange): AtModifier {
   if (!Number.isFinite(seconds) || seconds >= 9223372036854775807 || seconds <= -9223372036854775808) {
-    fail(where, `timestamp out of bounds for @ modifier: ${seconds}`);
+    fail(where, `timestamp out of bounds for @ modifier: ${goFloat(seconds)}`);
   }
   const scaled = seconds * 1000;
   const ms = Math.sign(scaled) * Math.round(Math.abs(scaled));

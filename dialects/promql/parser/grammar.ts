@@ -2,12 +2,18 @@
 // Prometheus generated_parser.y, lowest first:
 //   or < and/unless < comparisons < +,- < *,/,%,atan2 and unary signs < ^ (right-assoc)
 // and postfix `[range]`, `[range:step]`, `offset`, `@` binding tightest.
-import { EmbeddedActionsParser, type IToken, type ParserMethod, type TokenType } from 'chevrotain';
+import { EmbeddedActionsParser, type IOrAlt, type IToken, type ParserMethod, type TokenType } from 'chevrotain';
 import type { Expr, LabelMatcher, PosRange, VectorMatching } from '../ast.ts';
 import * as T from './tokens.ts';
 import * as B from './build.ts';
 
-const endOf = (t: IToken) => t.endOffset! + 1;
+const endOf = (t: IToken) => t.startOffset + t.image.length;
+
+// Alternatives are built through this helper rather than `{ ALT: () => … }` literals: under tsx,
+// esbuild's keepNames would otherwise rename every such closure on every parse, a large cost.
+function alt<T>(fn: () => T, ignoreAmbiguities = false): IOrAlt<T> {
+  return { ALT: fn, IGNORE_AMBIGUITIES: ignoreAmbiguities };
+}
 
 class PromQLGrammar extends EmbeddedActionsParser {
   constructor() {
@@ -37,14 +43,14 @@ class PromQLGrammar extends EmbeddedActionsParser {
     this.OPTION(() => { this.CONSUME(T.Bool); returnBool = true; });
     this.OPTION2(() => {
       this.OR([
-        { ALT: () => { this.CONSUME(T.On); matching.on = true; } },
-        { ALT: () => { this.CONSUME(T.Ignoring); } },
+        alt(() => { this.CONSUME(T.On); matching.on = true; }),
+        alt(() => { this.CONSUME(T.Ignoring); }),
       ]);
       matching.labels = this.SUBRULE(this.groupingLabels);
       this.OPTION3(() => {
         this.OR2([
-          { ALT: () => { this.CONSUME(T.GroupLeft); matching.card = 'many-to-one'; } },
-          { ALT: () => { this.CONSUME(T.GroupRight); matching.card = 'one-to-many'; } },
+          alt(() => { this.CONSUME(T.GroupLeft); matching.card = 'many-to-one'; }),
+          alt(() => { this.CONSUME(T.GroupRight); matching.card = 'one-to-many'; }),
         ]);
         this.OPTION4(() => { matching.include = this.SUBRULE2(this.groupingLabels); });
       });
@@ -62,7 +68,7 @@ class PromQLGrammar extends EmbeddedActionsParser {
       this.ACTION(() => labels.push(B.groupingLabel(first)));
       this.MANY(() => {
         const comma = this.CONSUME(T.Comma);
-        this.ACTION(() => { if (open !== undefined) throw new B.SyntaxFault(B.tokenRange(comma), 'unexpected ","'); });
+        this.ACTION(() => { if (open !== undefined) throw new B.SyntaxFault(B.tokenRange(comma), 'unexpected "," in grouping opts, expected label'); });
         open = comma;
         this.OPTION2(() => {
           const next = this.CONSUME2(T.LabelName);
@@ -88,14 +94,14 @@ class PromQLGrammar extends EmbeddedActionsParser {
 
   // A sign binds like `*`: its operand extends over `^` only (-1^2 is -(1^2)).
   unaryExpr = this.RULE('unaryExpr', (): Expr => this.OR([
-    {
-      ALT: () => {
-        const sign = this.OR2([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]);
+    alt(
+      () => {
+        const sign = this.OR2([alt(() => this.CONSUME(T.Plus)), alt(() => this.CONSUME(T.Minus))]);
         const operand = this.SUBRULE(this.unaryExpr);
         return this.ACTION(() => B.unary(sign, operand));
       },
-    },
-    { ALT: () => this.SUBRULE(this.powExpr) },
+    ),
+    alt(() => this.SUBRULE(this.powExpr)),
   ]));
 
   mulExpr = this.binaryLevel('mulExpr', T.MulOp, this.unaryExpr);
@@ -107,9 +113,9 @@ class PromQLGrammar extends EmbeddedActionsParser {
   postfixExpr = this.RULE('postfixExpr', (): Expr => {
     let e = this.SUBRULE(this.primary);
     this.MANY(() => this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.LBracket);
+      alt(
+        () => {
+          const open = this.CONSUME(T.LBracket);
           const rangeTok = this.CONSUME(T.Duration);
           let colon = false;
           let stepTok: IToken | undefined;
@@ -121,67 +127,67 @@ class PromQLGrammar extends EmbeddedActionsParser {
           const close = this.CONSUME(T.RBracket);
           e = this.ACTION(() => {
             const rangeMs = B.duration(rangeTok);
-            if (!colon) return B.range(e, rangeMs, endOf(close));
+            if (!colon) return B.range(e, rangeMs, { start: open.startOffset, end: endOf(close) });
             return B.subquery(e, rangeMs, stepTok === undefined ? 0 : B.duration(stepTok), endOf(close));
           });
         },
-      },
-      {
-        ALT: () => {
+      ),
+      alt(
+        () => {
           this.CONSUME(T.Offset);
           let negative = false;
           this.OPTION3(() => { this.CONSUME(T.Minus); negative = true; });
           const d = this.CONSUME3(T.Duration);
           e = this.ACTION(() => B.offset(e, negative ? -B.duration(d) : B.duration(d), endOf(d)));
         },
-      },
-      {
-        ALT: () => {
+      ),
+      alt(
+        () => {
           const atTok = this.CONSUME(T.At);
           e = this.OR2([
-            {
-              ALT: () => {
-                const kw = this.OR3([{ ALT: () => this.CONSUME(T.Start) }, { ALT: () => this.CONSUME(T.End) }]);
+            alt(
+              () => {
+                const kw = this.OR3([alt(() => this.CONSUME(T.Start)), alt(() => this.CONSUME(T.End))]);
                 this.CONSUME(T.LParen);
                 const close = this.CONSUME(T.RParen);
                 return this.ACTION(() => B.at(e, kw.image.toLowerCase() as 'start' | 'end', B.tokenRange(atTok), endOf(close)));
               },
-            },
-            {
-              ALT: () => {
+            ),
+            alt(
+              () => {
                 let sign: IToken | undefined;
                 this.OPTION4(() => {
-                  sign = this.OR4([{ ALT: () => this.CONSUME2(T.Plus) }, { ALT: () => this.CONSUME2(T.Minus) }]);
+                  sign = this.OR4([alt(() => this.CONSUME2(T.Plus)), alt(() => this.CONSUME2(T.Minus))]);
                 });
                 const num = this.CONSUME(T.NumberLit);
                 return this.ACTION(() => {
                   const lit = B.numberLiteral(num);
                   const v = sign?.image === '-' ? -lit.value : lit.value;
-                  return B.at(e, B.atTimestamp(v, B.tokenRange(num)), B.tokenRange(atTok), endOf(num));
+                  return B.at(e, B.atTimestamp(v, e.posRange), B.tokenRange(atTok), endOf(num));
                 });
               },
-            },
+            ),
           ]);
         },
-      },
+      ),
     ]));
     return e;
   });
 
   primary = this.RULE('primary', (): Expr => this.OR([
-    { ALT: () => { const t = this.CONSUME(T.NumberLit); return this.ACTION(() => B.numberLiteral(t)); } },
-    { ALT: () => { const t = this.CONSUME(T.StringLit); return this.ACTION(() => B.stringLiteral(t)); } },
-    {
-      ALT: () => {
+    alt(() => { const t = this.CONSUME(T.NumberLit); return this.ACTION(() => B.numberLiteral(t)); }),
+    alt(() => { const t = this.CONSUME(T.StringLit); return this.ACTION(() => B.stringLiteral(t)); }),
+    alt(
+      () => {
         const open = this.CONSUME(T.LParen);
         const inner = this.SUBRULE(this.expression);
         const close = this.CONSUME(T.RParen);
         return { kind: 'ParenExpr', expr: inner, posRange: { start: open.startOffset, end: endOf(close) } } as Expr;
       },
-    },
-    { ALT: () => this.SUBRULE(this.aggregation), IGNORE_AMBIGUITIES: true },
-    { ALT: () => this.SUBRULE(this.functionCall), IGNORE_AMBIGUITIES: true },
-    { ALT: () => this.SUBRULE(this.vectorSelector), IGNORE_AMBIGUITIES: true },
+    ),
+    alt(() => this.SUBRULE(this.aggregation), true),
+    alt(() => this.SUBRULE(this.functionCall), true),
+    alt(() => this.SUBRULE(this.vectorSelector), true),
   ]));
 
   aggregation = this.RULE('aggregation', (): Expr => {
@@ -189,16 +195,16 @@ class PromQLGrammar extends EmbeddedActionsParser {
     let grouping: { labels: string[]; without: boolean } | undefined;
     let body!: { args: Expr[]; end: number };
     this.OR([
-      { ALT: () => { grouping = this.SUBRULE(this.aggregateModifier); body = this.SUBRULE(this.callArgs); } },
-      { ALT: () => { body = this.SUBRULE2(this.callArgs); this.OPTION(() => { grouping = this.SUBRULE2(this.aggregateModifier); }); } },
+      alt(() => { grouping = this.SUBRULE(this.aggregateModifier); body = this.SUBRULE(this.callArgs); }),
+      alt(() => { body = this.SUBRULE2(this.callArgs); this.OPTION(() => { grouping = this.SUBRULE2(this.aggregateModifier); }); }),
     ]);
     return this.ACTION(() => B.aggregate(op, grouping, body.args, body.end));
   });
 
   aggregateModifier = this.RULE('aggregateModifier', () => {
     const without = this.OR([
-      { ALT: () => { this.CONSUME(T.By); return false; } },
-      { ALT: () => { this.CONSUME(T.Without); return true; } },
+      alt(() => { this.CONSUME(T.By); return false; }),
+      alt(() => { this.CONSUME(T.Without); return true; }),
     ]);
     const labels = this.SUBRULE(this.groupingLabels);
     return { labels, without };
@@ -229,13 +235,13 @@ class PromQLGrammar extends EmbeddedActionsParser {
     let name: IToken | undefined;
     let matchers: { list: LabelMatcher[]; open: IToken; close: IToken } | undefined;
     this.OR([
-      {
-        ALT: () => {
+      alt(
+        () => {
           name = this.CONSUME(T.MetricName);
           this.OPTION(() => { matchers = this.SUBRULE(this.labelMatchers); });
         },
-      },
-      { ALT: () => { matchers = this.SUBRULE2(this.labelMatchers); } },
+      ),
+      alt(() => { matchers = this.SUBRULE2(this.labelMatchers); }),
     ]);
     return this.ACTION(() => {
       const first = name ?? matchers!.open;
@@ -254,7 +260,7 @@ class PromQLGrammar extends EmbeddedActionsParser {
       list.push(this.SUBRULE(this.labelMatcher));
       this.MANY(() => {
         const comma = this.CONSUME(T.Comma);
-        this.ACTION(() => { if (open !== undefined) throw new B.SyntaxFault(B.tokenRange(comma), 'unexpected ","'); });
+        this.ACTION(() => { if (open !== undefined) throw new B.SyntaxFault(B.tokenRange(comma), 'unexpected "," in label matching, expected identifier or "}"'); });
         open = comma;
         this.OPTION2(() => { list.push(this.SUBRULE2(this.labelMatcher)); open = undefined; });
       });

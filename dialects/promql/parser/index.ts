@@ -1,78 +1,101 @@
 // PromQL parsing entry points: text (or raw UTF-8 bytes) → checked AST, or a PromQLParseError.
-import type { IToken } from 'chevrotain';
 import type { Expr } from '../ast.ts';
 import { PromQLParseError } from './errors.ts';
 import { grammar } from './grammar.ts';
-import { check } from './checks.ts';
+import { checkTree } from './checks.ts';
 import { SyntaxFault } from './build.ts';
-import { promqlLexer, BadNumber } from './tokens.ts';
+import { promqlLexer } from './tokens.ts';
+import { firstLexError } from './lex-errors.ts';
+import { syntaxError } from './syntax-errors.ts';
 
 export { PromQLParseError } from './errors.ts';
+export { print } from './printer.ts';
+export { parseSeriesDesc, type SeriesDesc, type SeriesValue } from './series.ts';
+export { compileLabelRegex, matcherMatches } from './regex.ts';
+export { parseDurationMs, formatDuration } from './literals.ts';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const lossyUtf8 = new TextDecoder('utf-8');
 
-/** How Prometheus names a token in "unexpected …" messages. */
-function describe(t: IToken): string {
-  const type = t.tokenType;
-  if (type.name === 'EOF') return 'end of input';
-  if (type.name === 'Identifier' || type.name === 'BraceIdentifier') return `identifier ${JSON.stringify(t.image)}`;
-  if (type.name === 'NumberToken' || type.name === 'InfNaN') return `number ${JSON.stringify(t.image)}`;
-  if (type.name === 'Duration') return `duration ${JSON.stringify(t.image)}`;
-  if (type.name === 'String') return `string ${JSON.stringify(t.image)}`;
-  if (/^[A-Z_0-9]+$/.test(type.name)) return `<${t.image.toLowerCase()}>`;
-  return JSON.stringify(t.image);
+/** Parses a PromQL expression. Throws PromQLParseError with Prometheus-style
+ * "line:col: parse error: …" text. Bytes must be valid UTF-8, as Prometheus requires. */
+export function parse(input: string | Uint8Array): Expr {
+  const query = typeof input === 'string' ? input : decode(input);
+  try {
+    return parseText(query);
+  } catch (e) {
+    // Recursion follows nesting depth; Prometheus' table-driven parser has no such limit, but
+    // hundreds of nested parentheses are not a real query.
+    if (e instanceof RangeError) throw new PromQLParseError(query, { start: 0, end: query.length }, 'expression nested too deeply');
+    throw e;
+  }
 }
 
-/** Parses a PromQL expression. Bytes are decoded as strict UTF-8 (Prometheus rejects invalid
- * UTF-8). Throws PromQLParseError with Prometheus-style "line:col: parse error: …" text. */
-export function parse(input: string | Uint8Array): Expr {
-  let query: string;
-  if (typeof input === 'string') query = input;
-  else {
-    try {
-      query = utf8.decode(input);
-    } catch {
-      const bad = firstInvalidUtf8(input);
-      throw new PromQLParseError(Buffer.from(input).toString('latin1'), { start: bad, end: bad + 1 }, 'invalid UTF-8 rune');
-    }
-  }
+function parseText(query: string): Expr {
   const lexed = promqlLexer.tokenize(query);
-  if (lexed.errors.length > 0) {
-    const e = lexed.errors[0]!;
-    const ch = query.slice(e.offset, e.offset + e.length).slice(0, 1);
-    throw new PromQLParseError(query, { start: e.offset, end: e.offset + e.length }, `unexpected character: ${JSON.stringify(ch)}`);
+  const tokens = lexed.tokens;
+  const lexError = firstLexError(query, tokens, lexed.errors);
+  if (tokens.length === 0 && lexError === null) {
+    throw new PromQLParseError(query, { start: 0, end: query.length }, 'no expression found in input');
   }
-  const bad = lexed.tokens.find((t) => t.tokenType === BadNumber);
-  if (bad !== undefined) {
-    throw new PromQLParseError(query, { start: bad.startOffset, end: bad.endOffset! + 1 }, `bad number or duration syntax: ${JSON.stringify(bad.image)}`);
-  }
-  if (lexed.tokens.length === 0) throw new PromQLParseError(query, { start: 0, end: query.length }, 'no expression found in input');
+  grammar.input = tokens;
+  let expr: Expr | undefined;
+  let fault: SyntaxFault | undefined;
   try {
-    grammar.input = lexed.tokens;
-    const expr = grammar.expression();
-    const err = grammar.errors[0];
-    if (err !== undefined) {
-      const t = err.token;
-      const start = Number.isNaN(t.startOffset) ? query.length : t.startOffset;
-      const end = Number.isNaN(t.startOffset) ? query.length : t.endOffset! + 1;
-      throw new PromQLParseError(query, { start, end }, `unexpected ${describe(t)}`, err.message);
-    }
-    check(expr);
-    return expr;
+    expr = grammar.expression();
+  } catch (e) {
+    if (!(e instanceof SyntaxFault)) throw e;
+    fault = e;
+  }
+  // Prometheus lexes while it parses, so whichever problem comes first in the text wins. A fault
+  // thrown from an action ends the parse early; chevrotain then also reports unparsed input.
+  const recognition = fault === undefined ? grammar.errors[0] : undefined;
+  if (recognition !== undefined) {
+    const s = syntaxError(recognition, tokens, query.length);
+    if (lexError === null || s.pos < lexError.pos) throw new PromQLParseError(query, { start: s.pos, end: s.end }, s.message, recognition.message);
+  }
+  if (lexError !== null) throw new PromQLParseError(query, { start: lexError.pos, end: lexError.pos + 1 }, lexError.message);
+  try {
+    if (fault !== undefined) throw fault;
+    checkTree(expr!, query);
+    return expr!;
   } catch (e) {
     if (e instanceof SyntaxFault) throw new PromQLParseError(query, e.posRange, e.message);
     throw e;
   }
 }
 
-function firstInvalidUtf8(bytes: Uint8Array): number {
-  for (let i = 0; i <= bytes.length; i++) {
-    try {
-      utf8.decode(bytes.subarray(0, i + 1));
-    } catch {
-      // The prefix up to i decodes or is an incomplete sequence; find the first hard failure.
-      if (i + 1 === bytes.length || bytes[i]! >= 0x80) return i;
+/** Strict UTF-8 decoding; the error points at the string literal holding the bad bytes, as the
+ * Prometheus lexer does. */
+function decode(bytes: Uint8Array): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    const text = lossyUtf8.decode(bytes);
+    let bad = 0;
+    while (bad < bytes.length) {
+      try {
+        strictUtf8.decode(bytes.subarray(0, bad + 1));
+        bad++;
+      } catch {
+        // An incomplete but valid prefix of a multi-byte sequence also throws: look further.
+        if (bytes[bad]! < 0x80 || !validPrefixAhead(bytes, bad)) break;
+        bad++;
+      }
     }
+    const at = lossyUtf8.decode(bytes.subarray(0, bad)).length;
+    const token = promqlLexer.tokenize(text).tokens.find((t) => t.startOffset <= at && at < t.startOffset + t.image.length);
+    const start = token?.startOffset ?? at;
+    throw new PromQLParseError(text, { start, end: at + 1 }, 'invalid UTF-8 rune');
   }
-  return 0;
+}
+
+function validPrefixAhead(bytes: Uint8Array, i: number): boolean {
+  for (let n = 2; n <= 4 && i + n <= bytes.length; n++) {
+    try {
+      strictUtf8.decode(bytes.subarray(i, i + n));
+      return true;
+    } catch { /* keep extending */ }
+  }
+  return false;
 }

@@ -64,6 +64,7 @@ export function formatNumber(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
+  if (Object.is(v, -0)) return '-0';
   return String(v);
 }
 

@@ -1,6 +1,7 @@
 // Prints an AST back to PromQL text in Prometheus' printer style (printer.go); parsing the
-// output gives the same tree. Parentheses come only from ParenExpr nodes, as in Prometheus,
-// so trees built by hand must include ParenExpr where precedence requires it.
+// output gives the same tree. Parsed trees carry their parentheses as ParenExpr nodes; for trees
+// built by hand (where Prometheus' printer would silently regroup) the printer adds the
+// parentheses that precedence requires, so the text always means the tree.
 import type { AtModifier, BinaryExpr, Expr, ExprHandlers, LabelMatcher, VectorSelector } from '../ast.ts';
 import { dispatch } from '../ast.ts';
 import { formatDuration, formatNumber, quoteString } from './literals.ts';
@@ -15,6 +16,29 @@ function offsetString(ms: number): string {
   if (ms > 0) return ` offset ${formatDuration(ms)}`;
   if (ms < 0) return ` offset -${formatDuration(-ms)}`;
   return '';
+}
+
+/** Binding strength of binary operators (Prometheus generated_parser.y, lowest first). */
+const PRECEDENCE: Record<string, number> = {
+  or: 1, and: 2, unless: 2, '==': 3, '!=': 3, '<': 3, '>': 3, '<=': 3, '>=': 3,
+  '+': 4, '-': 4, '*': 5, '/': 5, '%': 5, atan2: 5, '^': 6,
+};
+
+/** Signed nodes: a sign binds like `*`, but its operand extends over `^` (`-a ^ b` is `-(a ^ b)`). */
+const isSigned = (e: Expr) => e.kind === 'UnaryExpr' || (e.kind === 'NumberLiteral' && (e.value < 0 || Object.is(e.value, -0)));
+
+function wrapIf(e: Expr, needed: boolean): string {
+  return needed ? `(${print(e)})` : print(e);
+}
+
+function binaryString(n: BinaryExpr): string {
+  const p = PRECEDENCE[n.op]!;
+  const rightAssoc = n.op === '^';
+  const l = n.lhs;
+  const r = n.rhs;
+  const lhs = wrapIf(l, isSigned(l) ? rightAssoc : l.kind === 'BinaryExpr' && (PRECEDENCE[l.op]! < p || (PRECEDENCE[l.op] === p && rightAssoc)));
+  const rhs = wrapIf(r, r.kind === 'BinaryExpr' && (PRECEDENCE[r.op]! < p || (PRECEDENCE[r.op] === p && !rightAssoc)));
+  return `${lhs} ${n.op}${n.returnBool ? ' bool' : ''}${matchingString(n)} ${rhs}`;
 }
 
 const matcherString = (m: LabelMatcher) => `${m.name}${m.type}${quoteString(m.value)}`;
@@ -47,11 +71,11 @@ const printers: ExprHandlers<string> = {
   },
   SubqueryExpr: (n) => {
     const step = n.stepMs === 0 ? '' : formatDuration(n.stepMs);
-    return `${print(n.expr)}[${formatDuration(n.rangeMs)}:${step}]${atString(n.at)}${offsetString(n.offsetMs)}`;
+    return `${wrapIf(n.expr, n.expr.kind === 'BinaryExpr' || isSigned(n.expr))}[${formatDuration(n.rangeMs)}:${step}]${atString(n.at)}${offsetString(n.offsetMs)}`;
   },
   ParenExpr: (n) => `(${print(n.expr)})`,
-  UnaryExpr: (n) => `${n.op}${print(n.expr)}`,
-  BinaryExpr: (n) => `${print(n.lhs)} ${n.op}${n.returnBool ? ' bool' : ''}${matchingString(n)} ${print(n.rhs)}`,
+  UnaryExpr: (n) => `${n.op}${wrapIf(n.expr, (n.expr.kind === 'BinaryExpr' && n.expr.op !== '^') || n.expr.kind === 'NumberLiteral')}`,
+  BinaryExpr: binaryString,
   AggregateExpr: (n) => {
     let s: string = n.op;
     if (n.without) s += ` without (${n.grouping.join(', ')}) `;

@@ -23,7 +23,7 @@ export const Identifier = createToken({
   name: 'Identifier', pattern: /[a-zA-Z_:][a-zA-Z0-9_:]*/, categories: [MetricName, LabelName],
 });
 // Inside braces words never contain ':' and are never keywords.
-const BraceIdentifier = createToken({ name: 'BraceIdentifier', pattern: /[a-zA-Z_][a-zA-Z0-9_]*/, categories: [Identifier] });
+export const BraceIdentifier = createToken({ name: 'BraceIdentifier', pattern: /[a-zA-Z_][a-zA-Z0-9_]*/, categories: [Identifier] });
 
 function keyword(word: string, categories: TokenType[]): TokenType {
   return createToken({
@@ -89,35 +89,44 @@ const isAlnum = (c: number) => isDigit(c) || isAlpha(c);
  * (a number must not run into a letter, except `x` in series descriptions). */
 export function scanNumber(text: string, pos: number, seriesDesc: boolean): { end: number; ok: boolean } {
   let p = pos;
-  const acceptRun = (pred: (c: number) => boolean) => { while (p < text.length && pred(text.charCodeAt(p))) p++; };
-  let digit = isDigit;
+  let hex = false;
   if (!seriesDesc && text[p] === '0' && (text[p + 1] === 'x' || text[p + 1] === 'X')) {
     p += 2;
-    digit = (c) => isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+    hex = true;
   } else if (text[p] === '0') {
     p++;
   }
-  acceptRun(digit);
-  if (text[p] === '.') { p++; acceptRun(digit); }
+  p = skipDigits(text, p, hex);
+  if (text[p] === '.') p = skipDigits(text, p + 1, hex);
   if (text[p] === 'e' || text[p] === 'E') {
     p++;
     if (text[p] === '+' || text[p] === '-') p++;
-    acceptRun(isDigit);
+    p = skipDigits(text, p, false);
   }
   const next = p < text.length ? text.charCodeAt(p) : -1;
   return { end: p, ok: (seriesDesc && next === 120) || !isAlnum(next) };
 }
 
+function skipDigits(text: string, p: number, hex: boolean): number {
+  while (p < text.length) {
+    const c = text.charCodeAt(p);
+    if (!(isDigit(c) || (hex && ((c >= 97 && c <= 102) || (c >= 65 && c <= 70))))) break;
+    p++;
+  }
+  return p;
+}
+
 /** Prometheus `acceptRemainingDuration` after a failed scanNumber: unit letters and further
  * digit+unit groups, not followed by a letter or digit. Returns the end or -1. */
 function scanDurationRest(text: string, p: number): number {
-  const unit = (set: string) => { if (p < text.length && set.includes(text[p]!)) { p++; return true; } return false; };
-  if (!unit('smhdwy')) return -1;
-  unit('s');
+  if (!'smhdwy'.includes(text[p] ?? '#')) return -1;
+  p++;
+  if (text[p] === 's') p++;
   while (p < text.length && isDigit(text.charCodeAt(p))) {
-    while (p < text.length && isDigit(text.charCodeAt(p))) p++;
-    if (!unit('smhdw')) return -1;
-    unit('s');
+    p = skipDigits(text, p, false);
+    if (!'smhdw'.includes(text[p] ?? '#')) return -1;
+    p++;
+    if (text[p] === 's') p++;
   }
   return p < text.length && isAlnum(text.charCodeAt(p)) ? -1 : p;
 }
