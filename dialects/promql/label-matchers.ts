@@ -2,7 +2,7 @@
 // store). Regexes are RE2, anchored (`^(?:re)$`) and translated by the parser's regex module;
 // a missing label counts as the empty string.
 import type { LabelMatcher } from './storage.ts';
-import { compileLabelRegex } from './parser/regex.ts';
+import { compileLabelRegex } from './parser/index.ts';
 
 export type LabelPredicate = (labels: Record<string, string>) => boolean;
 

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { runTestScript } from './testscript/run.ts';
 import { parseTestScript } from './testscript/script.ts';
 
-const dir = join(import.meta.dirname, '../../../shared/promql-testdata');
+const shared = process.env.METAFLOW_SHARED_DIR ?? join(import.meta.dirname, '../../../shared');
+const dir = join(shared, 'promql-testdata');
 const files = readdirSync(dir).filter((f) => f.endsWith('.test')).sort();
 
 test('the corpus holds the 566 eval statements of Prometheus 2.42', () => {

@@ -2,8 +2,7 @@
 // blocks of series descriptions, `eval[_fail|_ordered] instant at <time> <expr>` followed by
 // expected results, and `clear`. Blocks end at a blank line; `#` lines count as blank.
 // Series descriptions and durations are read by the parser's own helpers.
-import { parseDurationMs } from '../parser/literals.ts';
-import { parseSeriesDesc, type SeriesDesc } from '../parser/series.ts';
+import { parseDurationMs, parseSeriesDesc, type SeriesDesc } from '../parser/index.ts';
 
 export interface LoadCommand { kind: 'load'; line: number; intervalMs: number; series: SeriesDesc[] }
 export interface ClearCommand { kind: 'clear'; line: number }

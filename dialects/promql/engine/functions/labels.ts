@@ -2,7 +2,7 @@
 // in the replacement expand as Go's regexp.Expand does (a missing group expands to nothing).
 import type { Evaluator } from '../evaluator.ts';
 import { PromQLEvalError } from '../errors.ts';
-import { compileLabelRegex } from '../../parser/regex.ts';
+import { compileLabelRegex } from '../../parser/index.ts';
 import { relabelVector } from '../vector-ops.ts';
 import type { Labels } from '../values.ts';
 import { stringArg, type Kernel } from './kernel.ts';
