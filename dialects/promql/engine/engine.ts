@@ -5,7 +5,7 @@ import { typeOf } from '../ast.ts';
 import type { SeriesStore } from '../storage.ts';
 import { Evaluator, type QueryContext } from './evaluator.ts';
 import { PromQLEvalError, Warnings } from './errors.ts';
-import { compareLabels, type EvalValue, type MatrixSeries, type QueryResult, type QueryValue, type VectorSample } from './values.ts';
+import { labelsKey, lowerBound, upperBound, type EvalValue, type MatrixSeries, type QueryResult, type QueryValue, type VectorSample } from './values.ts';
 
 export interface EngineOptions {
   /** Instant-selector lookback in ms (default 5m). */
@@ -66,11 +66,8 @@ function toInstantResult(v: EvalValue, t: number): QueryValue {
       const series: MatrixSeries[] = [];
       const end = v.windowEnds[0], start = end - v.rangeMs;
       for (const s of v.series) {
-        const timestampsMs: number[] = [], values: number[] = [];
-        for (let i = 0; i < s.ts.length; i++) {
-          if (s.ts[i] >= start && s.ts[i] <= end) { timestampsMs.push(s.ts[i]); values.push(s.vs[i]); }
-        }
-        if (timestampsMs.length) series.push({ labels: s.labels, timestampsMs, values });
+        const lo = lowerBound(s.ts, start), hi = upperBound(s.ts, end);
+        if (hi > lo) series.push({ labels: s.labels, timestampsMs: s.ts.slice(lo, hi), values: s.vs.slice(lo, hi) });
       }
       return { resultType: 'matrix', series };
     }
@@ -79,16 +76,22 @@ function toInstantResult(v: EvalValue, t: number): QueryValue {
 
 function toMatrixResult(v: EvalValue, times: Float64Array): QueryValue {
   if (v.type === 'scalar') {
-    return { resultType: 'matrix', series: [{ labels: {}, timestampsMs: Array.from(times), values: Array.from(v.values) }] };
+    return { resultType: 'matrix', series: [{ labels: {}, timestampsMs: times.slice(), values: v.values.slice() }] };
   }
   if (v.type !== 'vector') throw new PromQLEvalError('INVALID_EXPRESSION_TYPE', `invalid expression type ${v.type} for range query`);
-  const series: MatrixSeries[] = [];
+  // All points go into two slabs; each series gets views of its part.
+  let total = 0;
+  for (const s of v.series) for (let i = 0; i < times.length; i++) total += s.present[i];
+  const allT = new Float64Array(total), allV = new Float64Array(total);
+  const keyed: { key: string; series: MatrixSeries }[] = [];
+  let at = 0;
   for (const s of v.series) {
-    const timestampsMs: number[] = [], values: number[] = [];
-    for (let i = 0; i < times.length; i++) if (s.present[i]) { timestampsMs.push(times[i]); values.push(s.values[i]); }
-    if (timestampsMs.length) series.push({ labels: s.labels, timestampsMs, values });
+    const from = at;
+    for (let i = 0; i < times.length; i++) if (s.present[i]) { allT[at] = times[i]; allV[at] = s.values[i]; at++; }
+    if (at === from) continue;
+    keyed.push({ key: labelsKey(s.labels), series: { labels: s.labels, timestampsMs: allT.subarray(from, at), values: allV.subarray(from, at) } });
   }
   // Prometheus returns range results sorted by label set.
-  series.sort((a, b) => compareLabels(a.labels, b.labels));
-  return { resultType: 'matrix', series };
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { resultType: 'matrix', series: keyed.map((k) => k.series) };
 }

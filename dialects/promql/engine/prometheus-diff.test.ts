@@ -80,7 +80,7 @@ function fromOurs(v: QueryValue): Points | number {
   if (v.resultType === 'scalar') return v.value;
   const out: Points = new Map();
   if (v.resultType === 'vector') for (const s of v.samples) out.set(labelsKey(s.labels), new Map([[s.timestampMs, s.value]]));
-  if (v.resultType === 'matrix') for (const s of v.series) out.set(labelsKey(s.labels), new Map(s.timestampsMs.map((t, i) => [t, s.values[i]])));
+  if (v.resultType === 'matrix') for (const s of v.series) out.set(labelsKey(s.labels), new Map(Array.from(s.timestampsMs, (t, i) => [t, s.values[i]])));
   return out;
 }
 

@@ -5,15 +5,20 @@
 import type { MatrixSelector, VectorSelector } from '../ast.ts';
 import { isStaleAt, type Series } from '../storage.ts';
 import type { Evaluator } from './evaluator.ts';
-import { compareLabels, newStepSeries, type MatrixValue, type RangeSeries, type StepSeries, type VectorValue } from './values.ts';
+import { labelsKey, newStepSeries, type MatrixValue, type RangeSeries, type StepSeries, type VectorValue } from './values.ts';
 
 function toFloat64(a: Float64Array | number[]): Float64Array {
   return a instanceof Float64Array ? a : Float64Array.from(a);
 }
 
-/** Store series sorted by labels, as Prometheus's storage returns them. */
+/**
+ * Store series sorted by labels, as Prometheus's storage returns them. Comparing the canonical
+ * keys (name NUL value NUL …) orders like comparing label pairs one by one.
+ */
 function sortSeries(series: Series[]): Series[] {
-  return series.slice().sort((a, b) => compareLabels(a.labels, b.labels));
+  const keyed = series.map((s) => ({ s, k: labelsKey(s.labels) }));
+  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  return keyed.map((x) => x.s);
 }
 
 /**

@@ -41,7 +41,9 @@ export interface ScalarResult { resultType: 'scalar'; timestampMs: number; value
 export interface StringResult { resultType: 'string'; timestampMs: number; value: string }
 export interface VectorSample { labels: Labels; timestampMs: number; value: number }
 export interface VectorResult { resultType: 'vector'; samples: VectorSample[] }
-export interface MatrixSeries { labels: Labels; timestampsMs: number[]; values: number[] }
+/** One series of a matrix; typed arrays because range results reach millions of points
+ * (the HTTP layer formats them as Prometheus's `[seconds, "value"]` pairs). */
+export interface MatrixSeries { labels: Labels; timestampsMs: Float64Array; values: Float64Array }
 export interface MatrixResult { resultType: 'matrix'; series: MatrixSeries[] }
 export type QueryValue = ScalarResult | StringResult | VectorResult | MatrixResult;
 
@@ -76,9 +78,24 @@ export function compareLabels(a: Labels, b: Labels): number {
   return an.length - bn.length;
 }
 
-/** A fresh step series with nothing present. */
+// Step series are carved out of shared slabs: a separate small typed array per series would
+// cost an ArrayBuffer and an off-heap allocation each, which dominates at 10k series.
+const SLAB = 1 << 16;
+let slabValues = new Float64Array(0);
+let slabPresent = new Uint8Array(0);
+let slabUsed = 0;
+
+/** A fresh step series with nothing present (values zeroed). */
 export function newStepSeries(labels: Labels, steps: number): StepSeries {
-  return { labels, values: new Float64Array(steps), present: new Uint8Array(steps) };
+  if (steps > SLAB / 8) return { labels, values: new Float64Array(steps), present: new Uint8Array(steps) };
+  if (slabUsed + steps > slabValues.length) {
+    slabValues = new Float64Array(SLAB);
+    slabPresent = new Uint8Array(SLAB);
+    slabUsed = 0;
+  }
+  const s = { labels, values: slabValues.subarray(slabUsed, slabUsed + steps), present: slabPresent.subarray(slabUsed, slabUsed + steps) };
+  slabUsed += steps;
+  return s;
 }
 
 /** True when the series has a sample at any step. */
