@@ -1,4 +1,42 @@
-export async function runBenchmarks(_opts: { only?: string; rows?: number }): Promise<number> {
-  process.stderr.write('no benchmarks yet\n');
-  return 1;
+/**
+ * `npm run bench`: runs each benchmark (us and the peer side by side, same run) and writes
+ * its section of benchmarks/RESULTS.md, keeping the sections of benchmarks not run.
+ */
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { benchIngest } from './ingest.ts';
+import { benchEncoding } from './encoding.ts';
+import { machine, progress } from './util.ts';
+
+const RESULTS = new URL('./RESULTS.md', import.meta.url);
+
+interface Bench { name: string; title: string; run(opts: { rows?: number }): Promise<{ markdown: string }> }
+
+const BENCHES: Bench[] = [
+  { name: 'ingest', title: 'Ingest throughput: MetaFlow HTTP ingest vs DuckDB appender', run: () => benchIngest() },
+  { name: 'encoding', title: 'SmartEncoding: bytes on disk, IDs vs plain strings', run: (o) => benchEncoding({ rows: o.rows }) },
+];
+
+function section(name: string, body: string): string {
+  return `<!-- bench:${name} -->\n${body}\n<!-- /bench:${name} -->`;
+}
+
+export async function runBenchmarks(opts: { only?: string; rows?: number }): Promise<number> {
+  const chosen = BENCHES.filter((b) => !opts.only || b.name === opts.only);
+  if (chosen.length === 0) {
+    process.stderr.write(`unknown benchmark '${opts.only}'; known: ${BENCHES.map((b) => b.name).join(', ')}\n`);
+    return 2;
+  }
+  let doc = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmark results\n\nWritten by `npm run bench`; each section is replaced when its benchmark runs.\n';
+  for (const b of chosen) {
+    progress(`${b.name}: ${b.title}`);
+    const started = new Date().toISOString();
+    const env = machine();
+    const r = await b.run({ rows: opts.rows });
+    const body = `## ${b.title}\n\n_Run ${started} on ${env}._\n\n${r.markdown}\n`;
+    process.stdout.write(body + '\n');
+    const re = new RegExp(`<!-- bench:${b.name} -->[\\s\\S]*?<!-- /bench:${b.name} -->`);
+    doc = re.test(doc) ? doc.replace(re, section(b.name, body)) : `${doc.trimEnd()}\n\n${section(b.name, body)}\n`;
+    writeFileSync(RESULTS, doc);
+  }
+  return 0;
 }

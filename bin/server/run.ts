@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { TABLES, DICTIONARY_TABLES } from '../../schema/index.ts';
 import { createAdapter } from '../../storage-adapters/registry.ts';
+import type { StorageAdapter } from '../../storage-adapters/adapter.ts';
 import { Ingester } from '../../ingester/ingester.ts';
 import type { Config } from '../../lib/config.ts';
 import type { Logger } from '../../lib/log.ts';
@@ -10,6 +11,7 @@ import { VERSION } from '../version.ts';
 
 export interface RunningServer {
   httpPort: number;
+  adapter: StorageAdapter;
   stop(): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ export async function runServer(config: Config, log: Logger): Promise<RunningSer
   log.info({ http: `${config.listen}:${httpPort}`, store: adapter.kind, role: config.role }, 'metaflow server ready');
   return {
     httpPort,
+    adapter,
     async stop() {
       await app.close();
       await adapter.close();

@@ -1,0 +1,54 @@
+/** Shared benchmark plumbing: timing, child servers, RSS, result tables. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, statSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const METAFLOW = fileURLToPath(new URL('../bin/metaflow', import.meta.url));
+
+export function progress(msg: string): void {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+/** Peak resident set (VmHWM) of a process, in MiB. */
+export function peakRssMiB(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+export function fileMiB(path: string): number {
+  let total = 0;
+  for (const p of [path, `${path}.wal`]) if (existsSync(p)) total += statSync(p).size;
+  return total / 1024 / 1024;
+}
+
+export interface ChildServer { base: string; pid: number; proc: ChildProcess; stop(): Promise<void> }
+
+/** Starts `metaflow server` as its own process (so its memory is its own) and waits for health. */
+export async function startServerProcess(args: string[]): Promise<ChildServer> {
+  const proc = spawn(METAFLOW, ['server', '--http-port', '0', '--pg-port', '0', ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, METAFLOW_LOG_LEVEL: 'info' } });
+  let err = '';
+  const base = await new Promise<string>((resolve, reject) => {
+    proc.stderr!.on('data', (d) => {
+      err += d;
+      const m = /"http":"([\d.]+:\d+)"/.exec(err);
+      if (m) resolve(`http://${m[1]}`);
+    });
+    proc.on('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
+  });
+  // bin/metaflow execs node, so the launched pid is the server itself.
+  return {
+    base, pid: proc.pid!, proc,
+    stop: () => new Promise((resolve) => { proc.once('exit', () => resolve()); proc.kill('SIGTERM'); }),
+  };
+}
+
+export function table(headers: string[], rows: Array<Array<string | number>>): string {
+  const fmt = (v: string | number) => (typeof v === 'number' ? (Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(2)) : v);
+  return [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(fmt).join(' | ')} |`)].join('\n');
+}
+
+export function machine(): string {
+  const cpu = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown cpu';
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  return `${cpu}, Node ${process.version}, load average at start ${load}`;
+}

@@ -1,0 +1,69 @@
+// Chevrotain recognition errors rephrased like Prometheus' yacc parser:
+//   unexpected <token> [in <context>[, expected <what>]]
+import type { IRecognitionException, IToken } from 'chevrotain';
+import * as T from './tokens.ts';
+
+/** How Prometheus names a token (lex.go `Item.desc`). */
+export function describeToken(t: IToken): string {
+  const type = t.tokenType;
+  const name = type.name;
+  if (name === 'EOF') return 'end of input';
+  if (name === 'Identifier' || name === 'BraceIdentifier') return `${t.image.includes(':') ? 'metric identifier' : 'identifier'} ${JSON.stringify(t.image)}`;
+  if (name === 'NumberToken' || name === 'InfNaN') return `number ${JSON.stringify(t.image)}`;
+  if (name === 'Duration') return `duration ${JSON.stringify(t.image)}`;
+  if (name === 'String') return `string ${JSON.stringify(t.image)}`;
+  const has = (cat: typeof T.AddOp) => type.CATEGORIES?.includes(cat) ?? false;
+  if (has(T.AggregateOpTok)) return `<aggr:${t.image.toLowerCase()}>`;
+  if (has(T.AndOp) || has(T.OrOp) || has(T.CmpOp) || has(T.AddOp) || has(T.MulOp) || type === T.Pow || type === T.At
+    || type === T.EqlRegex || type === T.NeqRegex) {
+    return `<op:${t.image.toLowerCase()}>`;
+  }
+  if (type === T.Start || type === T.End) return JSON.stringify(t.image);
+  if (/^[A-Z_]+$/.test(name)) return `<${t.image.toLowerCase()}>`;
+  return JSON.stringify(t.image);
+}
+
+const is = (t: IToken | undefined, ...types: Array<typeof T.LParen>) => t !== undefined && types.includes(t.tokenType);
+
+/** Context and expectation for an error at `token`, judged from the rule and the token before. */
+function context(rule: string | undefined, prev: IToken | undefined, prev2: IToken | undefined): string {
+  switch (rule) {
+    case 'labelMatcher':
+      if (is(prev, T.Identifier, T.BraceIdentifier)) return ' in label matching, expected label matching operator';
+      return ' in label matching, expected string';
+    case 'labelMatchers':
+      return is(prev, T.LBrace, T.Comma) ? ' in label matching, expected identifier or "}"' : ' in label matching, expected "," or "}"';
+    case 'groupingLabels':
+      if (is(prev, T.By, T.Without, T.On, T.Ignoring)) return ' in grouping opts, expected "("';
+      return is(prev, T.LParen, T.Comma) ? ' in grouping opts, expected label' : ' in grouping opts, expected "," or ")"';
+    case 'aggregation':
+      return ' in aggregation';
+    case 'postfixExpr':
+      if (is(prev, T.Offset) || (is(prev, T.Minus) && is(prev2, T.Offset))) return ' in offset, expected duration';
+      if (is(prev, T.At) || (is(prev, T.Plus, T.Minus) && is(prev2, T.At))) return ' in @, expected timestamp';
+      if (is(prev, T.LBracket)) return ' in subquery selector, expected duration';
+      if (is(prev, T.Colon)) return ' in subquery selector, expected duration or "]"';
+      if (is(prev, T.Duration) && is(prev2, T.Colon)) return ' in subquery selector, expected "]"';
+      if (is(prev, T.Duration)) return ' in subquery or range, expected ":" or "]"';
+      return '';
+    default:
+      return '';
+  }
+}
+
+/** Offset and message for the first recognition error. */
+export function syntaxError(err: IRecognitionException, tokens: IToken[], queryLength: number): { pos: number; end: number; message: string } {
+  const t = err.token;
+  const atEnd = Number.isNaN(t.startOffset) || t.tokenType.name === 'EOF';
+  const pos = atEnd ? queryLength : t.startOffset;
+  const idx = atEnd ? tokens.length : tokens.findIndex((x) => x.startOffset === t.startOffset);
+  const prev = tokens[idx - 1];
+  const prev2 = tokens[idx - 2];
+  const rules = err.context.ruleStack;
+  const rule = rules[rules.length - 1];
+  if (is(prev, T.Comma) && is(t, T.RParen)) {
+    return { pos: prev!.startOffset, end: prev!.startOffset + 1, message: 'trailing commas not allowed in function call args' };
+  }
+  const where = err.name === 'NotAllInputParsedException' ? '' : context(rule, prev, prev2);
+  return { pos, end: atEnd ? pos : pos + t.image.length, message: `unexpected ${describeToken(t)}${where}` };
+}
