@@ -18,7 +18,7 @@ const psql = (port: number, args: string[], env: Record<string, string> = {}) =>
 
 describe('psql', () => {
   it('runs -c queries in unaligned and aligned output', async (t) => {
-    if (!requireTool(t, hasPsql, 'psql', 'postgresql-client')) return;
+    if (!requireTool(t, hasPsql, 'psql', 'postgresql-client-15')) return;
     const r = await psql(fx.port, ['-A', '-t', '-c', 'SELECT * FROM services']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, '1|frontend|8080|t|12.5\n2|cart|7070|t|0.1\n3|ledger, "main"|5432|f|\n');
@@ -28,14 +28,14 @@ describe('psql', () => {
   });
 
   it('shows every result of a multi-statement -c', async (t) => {
-    if (!requireTool(t, hasPsql, 'psql', 'postgresql-client')) return;
+    if (!requireTool(t, hasPsql, 'psql', 'postgresql-client-15')) return;
     const r = await psql(fx.port, ['-A', '-t', '-c', "SELECT 1 AS a; SELECT 'two' AS b; SHOW server_version"]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, '1\ntwo\n15.0 (MetaFlow)\n');
   });
 
   it('prints errors with the line, a caret under the position and the hint', async (t) => {
-    if (!requireTool(t, hasPsql, 'psql', 'postgresql-client')) return;
+    if (!requireTool(t, hasPsql, 'psql', 'postgresql-client-15')) return;
     const r = await psql(fx.port, ['-c', 'SELECT id, nmae FROM services']);
     assert.equal(r.code, 1);
     assert.equal(r.stderr, [
@@ -48,7 +48,7 @@ describe('psql', () => {
   });
 
   it('runs a script with a transaction and stops at the first error when asked', async (t) => {
-    if (!requireTool(t, hasPsql, 'psql', 'postgresql-client')) return;
+    if (!requireTool(t, hasPsql, 'psql', 'postgresql-client-15')) return;
     const script = "BEGIN;\nSET application_name = 'etl';\nSHOW application_name;\nSELECT name FROM services WHERE id = 2;\nCOMMIT;\nSELECT * FROM nosuch;\nSELECT 'not reached';\n";
     const r = await runTool('psql', ['-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(fx.port), '-U', 'analyst', '-d', 'flow_log'], { input: script, timeoutMs: 30_000 });
     assert.equal(r.code, 3);
@@ -57,7 +57,7 @@ describe('psql', () => {
   });
 
   it('logs in with SCRAM-SHA-256 and is refused with a wrong password', async (t) => {
-    if (!requireTool(t, hasPsql, 'psql', 'postgresql-client')) return;
+    if (!requireTool(t, hasPsql, 'psql', 'postgresql-client-15')) return;
     const server = await startFixtureServer({ method: 'scram-sha-256', users: { analyst: 'pa55' } });
     try {
       const ok = await psql(server.port, ['-A', '-t', '-c', 'SELECT 1'], { PGPASSWORD: 'pa55' });
