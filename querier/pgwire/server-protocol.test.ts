@@ -201,6 +201,22 @@ describe('pg wire protocol', () => {
     assert.equal(errorFields((await v2.next())!.body).C, '0A000');
   });
 
+  it('refuses connections beyond maxConnections with 53300', async () => {
+    const small = await startFixtureServer(undefined, 1);
+    try {
+      const { client: first } = await RawClient.ready(small.port);
+      const second = await RawClient.connect(small.port);
+      second.send(fe.startup({ user: 'x' }));
+      assert.equal(errorFields((await second.next())!.body).C, '53300');
+      assert.equal(await second.next(), null);
+      first.send(fe.query('SELECT 1'));
+      assert.equal(codes(await first.readUntil('Z')), 'TDCZ');
+      first.end();
+    } finally {
+      await small.close();
+    }
+  });
+
   it('negotiates down a client asking for protocol 3.2 with _pq_ options', async () => {
     const c = await RawClient.connect(fx.port);
     c.send(fe.startup({ user: 'x', '_pq_.something': 'on' }, 196610));
