@@ -116,6 +116,12 @@ export class Connection {
     if (this.phase === 'startup') return this.handleStartupPhase(frame.body);
     if (this.phase === 'authenticating') {
       const msg = parseFrontendMessage(frame);
+      if (msg.kind === 'terminate') {
+        // psql asks for a password this way: it hangs up, prompts, and reconnects.
+        this.phase = 'closed';
+        this.socket.end();
+        return;
+      }
       if (msg.kind !== 'password') throw new ProtocolError(`expected password response, got message type ${msg.kind}`);
       if (this.auth!.respond(this.out, msg.body)) this.authenticated();
       this.flush();

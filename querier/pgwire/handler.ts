@@ -108,7 +108,8 @@ export interface PgQueryHandler {
   /**
    * Describes one statement (the server splits multi-statement text and handles session
    * commands itself). Called at Parse time in the extended protocol, so errors in the
-   * statement surface there, as in PostgreSQL. `paramTypeOids` are the client's declared
+   * statement surface there, as in PostgreSQL; never called for the simple protocol, where
+   * `execute` alone must report every error. `paramTypeOids` are the client's declared
    * types, 0 where unspecified; `$n` beyond them may appear in `sql`.
    */
   describe(sql: string, paramTypeOids: readonly number[], session: PgSession): Promise<StatementDescription>;

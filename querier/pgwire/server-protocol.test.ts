@@ -19,6 +19,8 @@ const tag = (msgs: BackendMessage[]) => msgs.filter((m) => m.code === 'C').map((
 describe('pg wire protocol', () => {
   it('answers SSLRequest with N, then starts up with the usual ParameterStatus set', async () => {
     const c = await RawClient.connect(fx.port);
+    c.send(fe.gssEncRequest());
+    assert.equal((await c.readBytes(1)).toString(), 'N');
     c.send(fe.sslRequest());
     assert.equal((await c.readBytes(1)).toString(), 'N');
     c.send(fe.startup({ user: 'u1', database: 'flow_log', application_name: 'probe', options: '-c search_path=flow_log' }));
@@ -80,6 +82,17 @@ describe('pg wire protocol', () => {
     c.end();
   });
 
+  it('answers up to a Flush without waiting for Sync', async () => {
+    const { client: c } = await RawClient.ready(fx.port);
+    c.send(fe.parse('f', 'SELECT 1'), fe.flush());
+    assert.equal((await c.next())?.code, '1');
+    c.send(fe.describe('S', 'f'), fe.flush());
+    assert.equal(codes([(await c.next())!, (await c.next())!]), 'tT');
+    c.send(fe.sync());
+    assert.equal(codes(await c.readUntil('Z')), 'Z');
+    c.end();
+  });
+
   it('suspends a portal at Execute row limits and resumes it', async () => {
     const { client: c } = await RawClient.ready(fx.port);
     c.send(fe.parse('', 'SELECT * FROM series(250)'), fe.bind('', '', []), fe.execute('', 100), fe.execute('', 100), fe.execute('', 100), fe.sync());
@@ -127,6 +140,8 @@ describe('pg wire protocol', () => {
     const ok = await c.readUntil('Z');
     assert.deepEqual(tag(ok), ['BEGIN', 'SAVEPOINT', 'RELEASE', 'COMMIT']);
     assert.equal(status(ok), 'I');
+    c.send(fe.query("SET client_encoding = 'LATIN1'"));
+    assert.equal(err(await c.readUntil('Z')).C, '22023');
     c.send(fe.query("SET application_name = 'x1'; DISCARD ALL; DEALLOCATE ALL; SET TIME ZONE 'UTC'"));
     const set = await c.readUntil('Z');
     assert.deepEqual(tag(set), ['SET', 'DISCARD ALL', 'DEALLOCATE ALL', 'SET']);
@@ -199,6 +214,22 @@ describe('pg wire protocol', () => {
     const v2 = await RawClient.connect(fx.port);
     v2.send(fe.startup({ user: 'x' }, 131072));
     assert.equal(errorFields((await v2.next())!.body).C, '0A000');
+  });
+
+  it('refuses connections beyond maxConnections with 53300', async () => {
+    const small = await startFixtureServer(undefined, 1);
+    try {
+      const { client: first } = await RawClient.ready(small.port);
+      const second = await RawClient.connect(small.port);
+      second.send(fe.startup({ user: 'x' }));
+      assert.equal(errorFields((await second.next())!.body).C, '53300');
+      assert.equal(await second.next(), null);
+      first.send(fe.query('SELECT 1'));
+      assert.equal(codes(await first.readUntil('Z')), 'TDCZ');
+      first.end();
+    } finally {
+      await small.close();
+    }
   });
 
   it('negotiates down a client asking for protocol 3.2 with _pq_ options', async () => {

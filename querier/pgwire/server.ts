@@ -4,10 +4,12 @@
  * one `PgQueryHandler`.
  */
 import { randomInt } from 'node:crypto';
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { SqlError, SqlState } from '../../lib/errors.ts';
 import { ScramSecrets, type AuthConfig } from './auth.ts';
+import { serialize } from './backend-messages.ts';
+import { ByteWriter } from './bytes.ts';
 import { Connection } from './connection.ts';
 import type { PgQueryHandler } from './handler.ts';
 
@@ -21,6 +23,8 @@ export interface PgServerOptions {
   serverVersion?: string;
   /** Largest accepted message in bytes. Default 64 MiB. */
   maxMessageBytes?: number;
+  /** Connections beyond this many are refused with 53300, as PostgreSQL's max_connections. Default 500. */
+  maxConnections?: number;
 }
 
 export interface PgServer {
@@ -60,7 +64,20 @@ export function createPgServer(options: PgServerOptions): PgServer {
     },
   };
 
+  const maxConnections = options.maxConnections ?? 500;
+  /** Every open socket, refused ones included, so close() can finish even if a client lingers. */
+  const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    if (connections.size >= maxConnections) {
+      const w = new ByteWriter();
+      serialize.errorResponse(w, new SqlError(SqlState.tooManyConnections, 'sorry, too many clients already', { severity: 'FATAL' }));
+      socket.on('error', () => undefined);
+      socket.end(w.take());
+      log.warn({ maxConnections }, 'connection refused: too many clients');
+      return;
+    }
     const processId = nextProcessId++;
     const conn = new Connection(socket, context, processId, randomInt(0, 2 ** 31 - 1));
     connections.set(processId, conn);
@@ -84,6 +101,8 @@ export function createPgServer(options: PgServerOptions): PgServer {
         server.close(() => resolve());
         const shutdown = new SqlError(SqlState.adminShutdown, 'terminating connection due to administrator command', { severity: 'FATAL' });
         for (const conn of connections.values()) conn.terminate(shutdown);
+        for (const socket of sockets) socket.end();
+        setTimeout(() => { for (const socket of sockets) socket.destroy(); }, 1000).unref();
       });
     },
     get connectionCount() {

@@ -184,6 +184,10 @@ export function runSessionCommand(cmd: SessionCommand, session: Session): Sessio
       result.tag = cmd.kind === 'savepoint' ? 'SAVEPOINT' : cmd.kind === 'release' ? 'RELEASE' : 'ROLLBACK';
       break;
     case 'set': {
+      if (cmd.name === 'client_encoding' && cmd.value !== null && !/^(utf-?8|unicode)$/i.test(cmd.value)) {
+        // Every string the server sends is UTF-8; announcing another encoding would garble text.
+        throw new SqlError(SqlState.invalidParameterValue, `invalid value for parameter "client_encoding": "${cmd.value}"`, { hint: 'MetaFlow speaks UTF8 only.' });
+      }
       const changed = cmd.value === null ? session.reset(cmd.name) : session.set(cmd.name, cmd.value);
       if (changed) result.changed.push(changed);
       result.tag = 'SET';

@@ -56,7 +56,9 @@ export class StatementRunner {
         break;
       }
       try {
-        const statement = await this.prepare('', slice.sql, []);
+        // No describe here: in the simple protocol the columns come with the result, so the
+        // handler plans each statement once.
+        const statement = await this.prepare('', slice.sql, [], false, false);
         const portal = this.makePortal('', statement, [], [], true);
         await this.run(portal, 0);
       } catch (err) {
@@ -162,12 +164,16 @@ export class StatementRunner {
 
   // ---- shared ----------------------------------------------------------------------------
 
-  /** Builds a prepared statement: session commands are described here, the rest by the handler. */
-  private async prepare(name: string, sql: string, paramTypeOids: number[], empty = false): Promise<PreparedStatement> {
+  /**
+   * Builds a prepared statement: session commands are described here, the rest by the
+   * handler (unless `describe` is false, for the simple protocol).
+   */
+  private async prepare(name: string, sql: string, paramTypeOids: number[], empty = false, describe = true): Promise<PreparedStatement> {
     if (empty) return { name, sql, empty, sessionCommand: null, paramTypes: paramTypeOids, columns: null };
     const sessionCommand = sessionCommandFor(sql, this.session);
     this.checkTransaction(sessionCommand);
     if (sessionCommand) return { name, sql, empty, sessionCommand, paramTypes: paramTypeOids, columns: sessionCommandColumns(sessionCommand) };
+    if (!describe) return { name, sql, empty, sessionCommand, paramTypes: paramTypeOids, columns: null };
     const description = await this.handler.describe(sql, paramTypeOids, this.session);
     const paramTypes = description.paramTypes.map((oid, i) => oid || paramTypeOids[i] || 0);
     return { name, sql, empty, sessionCommand, paramTypes, columns: description.columns };

@@ -67,8 +67,18 @@ function positionOf(m: RegExpExecArray, name: string): number | undefined {
   return at ? at[0] + 1 : undefined;
 }
 
+/** The candidate within edit distance 2, for "Perhaps you meant" hints. */
 function closest(name: string, candidates: string[]): string | undefined {
-  return candidates.find((c) => c.startsWith(name.slice(0, 2)) || name.startsWith(c.slice(0, 3)));
+  const distance = (a: string, b: string): number => {
+    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const cur = [i];
+      for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+    return prev[b.length]!;
+  };
+  return candidates.find((c) => distance(name, c) <= 2);
 }
 
 type Plan = { columns: ColumnDescription[] | null; paramTypes: number[]; run: (params: readonly unknown[], o: ExecuteOptions) => AsyncIterable<ExecuteEvent> };

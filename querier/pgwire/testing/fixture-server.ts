@@ -13,10 +13,10 @@ export interface FixtureServer {
   close(): Promise<void>;
 }
 
-export async function startFixtureServer(auth?: AuthConfig): Promise<FixtureServer> {
+export async function startFixtureServer(auth?: AuthConfig, maxConnections?: number): Promise<FixtureServer> {
   const handler = new FixtureHandler();
   const log = pino({ name: 'pgwire-test', level: process.env.METAFLOW_LOG_LEVEL ?? 'warn' });
-  const server = createPgServer({ handler, auth, log });
+  const server = createPgServer({ handler, auth, log, maxConnections });
   const { port } = await server.listen(0, '127.0.0.1');
   return { port, handler, server, close: () => server.close() };
 }

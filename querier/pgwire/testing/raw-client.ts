@@ -21,6 +21,7 @@ export const fe = {
     return Buffer.concat([int32(body.length + 4), body]);
   },
   sslRequest: () => Buffer.concat([int32(8), int32(80877103)]),
+  gssEncRequest: () => Buffer.concat([int32(8), int32(80877104)]),
   cancel: (pid: number, key: number) => Buffer.concat([int32(16), int32(80877102), int32(pid), int32(key)]),
   query: (sql: string) => message('Q', cstr(sql)),
   parse: (name: string, sql: string, oids: number[] = []) => message('P', cstr(name), cstr(sql), int16(oids.length), ...oids.map(int32)),

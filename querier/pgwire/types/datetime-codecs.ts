@@ -75,7 +75,9 @@ function makeTimestampCodec(typeName: string, zoneSuffix: string): TypeCodec {
 export const timestamptzCodec = makeTimestampCodec('timestamp with time zone', '+00');
 export const timestampCodec = makeTimestampCodec('timestamp without time zone', '');
 
-const DATE_RE = /^\s*(\d{4,})-(\d{1,2})-(\d{1,2})\s*$/;
+// A time or zone after the date is accepted and ignored, as PostgreSQL's date input does
+// (JDBC's setDate sends "2024-02-29 +00").
+const DATE_RE = /^\s*(\d{4,})-(\d{1,2})-(\d{1,2})(?:[T ]\s*[\d:.]*\s*(?:Z|[+-]\d{1,2}(?::?\d{2})?)?)?\s*$/i;
 
 /** Days since 1970-01-01 of a 'YYYY-MM-DD' string or Date (its UTC day). */
 function toEpochDays(v: unknown): number {

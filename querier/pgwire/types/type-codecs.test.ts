@@ -78,6 +78,12 @@ describe('type codec input edge cases', () => {
     assert.equal(codec.encodeText(new Date('2024-01-02T03:04:05.678Z')), '2024-01-02 03:04:05.678+00');
   });
 
+  it('takes a date with a time or zone suffix, as JDBC sends it', () => {
+    const { codec } = pgType(TypeOid.date)!;
+    for (const s of ['2024-02-29 +00', '2024-02-29 00:00:00', '2024-02-29T00:00:00Z', '2024-02-29 -05:30']) assert.equal(codec.decodeText(s), '2024-02-29', s);
+    assert.throws(() => codec.decodeText('2024-02-29 x'), { sqlstate: '22P02' });
+  });
+
   it('rejects bad text with 22P02 and short binary with 22P03', () => {
     assert.throws(() => pgType(TypeOid.int4)!.codec.decodeText('12x'), { sqlstate: '22P02', message: 'invalid input syntax for type integer: "12x"' });
     assert.throws(() => pgType(TypeOid.int4)!.codec.decodeText('2147483648'), { sqlstate: '22P02' });
