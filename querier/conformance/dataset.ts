@@ -2,6 +2,8 @@
  * Deterministic request-log rows for the SQL conformance suite, as names (the ingest wire
  * form and what a plain PostgreSQL table holds). Same seed, same rows, on every run.
  */
+import { mulberry32 } from '../../lib/testing/l7-data.ts';
+
 export interface L7Row {
   time: number; // µs
   pod_0: string | null; pod_ns_0: string | null;
@@ -13,17 +15,6 @@ export interface L7Row {
 
 export interface PodRecord { name: string; namespace: string; app: string | null }
 
-/** Mulberry32: small, fast, reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const BASE_TIME_US = Date.UTC(2024, 0, 15, 10, 0, 0) * 1000;
 
@@ -37,7 +28,7 @@ export const PODS: PodRecord[] = [
 ];
 
 export function generateL7Rows(count = 400, seed = 42): L7Row[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)]!;
   const rows: L7Row[] = [];
   for (let i = 0; i < count; i++) {
