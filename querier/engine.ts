@@ -11,6 +11,7 @@ import { bindQuery } from './sql/bind-select.ts';
 import { type Plan, outputsOf, mapPlanExprs, mapExpr, planExprs, walkExpr } from './sql/plan.ts';
 import { foldConstants } from './sql/fold.ts';
 import { splitPlan } from './pushdown/split.ts';
+import { hoistDecode } from './pushdown/hoist-decode.ts';
 import { execute } from './exec/executor.ts';
 import { TagDictionaries, tagLookup, decoderKey, type CodeNames } from './tags/dictionaries.ts';
 import { translateTags } from './tags/translate.ts';
@@ -124,7 +125,7 @@ export class QueryEngine {
     // Subqueries in expressions get the same treatment as the query around them.
     const prepare = (p: Plan): Plan => {
       const inner = mapPlanExprs(p, (e) => foldConstants(mapExpr(e, (x) => (x.kind === 'subquery' ? { ...x, plan: prepare(x.plan as Plan) } : x))));
-      return splitPlan(translateTags(inner, names), caps);
+      return splitPlan(hoistDecode(translateTags(inner, names)), caps);
     };
     const plan = prepare(bound);
     const started = Date.now();
