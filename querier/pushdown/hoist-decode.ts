@@ -17,7 +17,11 @@ function splitDecode(p: Project): Plan {
   return { kind: 'project', input: { ...p, columns: lower }, columns: upper };
 }
 
-const isDecode = (p: Plan): p is Project => p.kind === 'project' && p.columns.every((c) => c.expr.kind === 'column' || (c.expr.kind === 'tag' && c.expr.arg.kind === 'column' && c.expr.arg.name === c.name));
+/** A project that only decodes tags in place: every column keeps its name and row position. */
+const isDecode = (p: Plan): p is Project => p.kind === 'project' && p.columns.some((c) => c.expr.kind === 'tag') && p.columns.every((c) => {
+  const inner = c.expr.kind === 'tag' ? c.expr.arg : c.expr;
+  return inner.kind === 'column' && inner.name === c.name;
+});
 const decodedNames = (p: Project): Set<string> => new Set(p.columns.filter((c) => c.expr.kind === 'tag').map((c) => c.name));
 const uses = (e: Expr, names: Set<string>): boolean => [...walkExpr(e)].some((x) => x.kind === 'column' && names.has(x.name));
 

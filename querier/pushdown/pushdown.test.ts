@@ -57,3 +57,10 @@ test('without capabilities only the scan reaches the store', () => {
   const [sql] = remoteSql(p);
   assert.equal(sql, 'SELECT "pod_id_1" FROM "flow_log"."l7_flow_log"');
 });
+
+test('a renaming SELECT list is not mistaken for decoding: ORDER BY stays above it', () => {
+  const p = plan("SELECT date_trunc('minute', time) AS m, count(*) FROM l7_flow_log GROUP BY 1 ORDER BY 1 LIMIT 2");
+  const [sql] = remoteSql(p);
+  assert.equal(p.kind, 'remote');
+  assert.match(sql!, /^SELECT "_g0" AS "_c0", "_a0" AS "_c1" FROM \(SELECT date_trunc.* ORDER BY "_c0" ASC NULLS LAST LIMIT 2$/);
+});
