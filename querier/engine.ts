@@ -120,14 +120,7 @@ export class QueryEngine {
 
   /** Plans and runs a bound plan: fold, translate tags, split, execute. */
   async runPlan(bound: Plan, session: QuerySession): Promise<Value[][]> {
-    const names = await this.prefetchTags(bound);
-    const caps = this.opts.pushdown === false ? NO_CAPABILITIES : this.opts.adapter.capabilities;
-    // Subqueries in expressions get the same treatment as the query around them.
-    const prepare = (p: Plan): Plan => {
-      const inner = mapPlanExprs(p, (e) => foldConstants(mapExpr(e, (x) => (x.kind === 'subquery' ? { ...x, plan: prepare(x.plan as Plan) } : x))));
-      return splitPlan(hoistDecode(translateTags(inner, names)), caps);
-    };
-    const plan = prepare(bound);
+    const { plan, names } = await this.physical(bound);
     const started = Date.now();
     const timeoutMs = this.opts.timeoutMs ?? 0;
     const maxRows = this.opts.maxRows ?? 0;
@@ -143,6 +136,25 @@ export class QueryEngine {
     });
     if (maxRows && rows.length > maxRows) throw rowCapError(maxRows);
     return rows;
+  }
+
+  /** The plan as it will run: constants folded, tags translated, split at the store boundary. */
+  async physical(bound: Plan): Promise<{ plan: Plan; names: Map<string, CodeNames> }> {
+    const names = await this.prefetchTags(bound);
+    const caps = this.opts.pushdown === false ? NO_CAPABILITIES : this.opts.adapter.capabilities;
+    // Subqueries in expressions get the same treatment as the query around them.
+    const prepare = (p: Plan): Plan => {
+      const inner = mapPlanExprs(p, (e) => foldConstants(mapExpr(e, (x) => (x.kind === 'subquery' ? { ...x, plan: prepare(x.plan as Plan) } : x))));
+      return splitPlan(hoistDecode(translateTags(inner, names)), caps);
+    };
+    return { plan: prepare(bound), names };
+  }
+
+  /** The physical plan of one SELECT (for EXPLAIN-like tooling and benchmarks). */
+  async explain(sql: string, session: QuerySession = {}): Promise<Plan> {
+    const [st] = parseStatementsOrMeta(sql);
+    if (!st || st.meta) throw new QueryError(SQLSTATE.featureNotSupported, 'only SELECT statements have a plan');
+    return (await this.physical(bindQuery(st.ast, this.bindOptions(sql, session)).plan)).plan;
   }
 
   private async prefetchTags(plan: Plan): Promise<Map<string, CodeNames>> {
