@@ -56,4 +56,18 @@ export const CONFORMANCE_QUERIES: string[] = [
   `SELECT a.pod_1, a.n, b.m FROM (SELECT pod_1, count(*) AS n FROM l7_flow_log GROUP BY pod_1) a JOIN (SELECT pod_0, count(*) AS m FROM l7_flow_log GROUP BY pod_0) b ON a.pod_1 = b.pod_0 ORDER BY a.pod_1`,
   `SELECT count(*) FROM l7_flow_log WHERE time > (TIMESTAMP '2024-01-15 10:30:00' - interval '10 minutes')`,
   `SELECT 1 + 2 AS three, 'x' || 'y' AS xy, 7 / 2 AS half, 7.0 / 2 AS fhalf`,
+  // tags in every position: translated to ID sets where positive, decoded per row elsewhere
+  `SELECT count(*) FROM l7_flow_log WHERE NOT (pod_1 LIKE 'web%')`,
+  `SELECT count(*) FROM l7_flow_log WHERE pod_1 IN ('web-0', 'nope') OR l7_protocol = 'gRPC'`,
+  `SELECT count(*) FROM l7_flow_log WHERE pod_1 > 'c' AND pod_1 <= 'db-0'`,
+  `SELECT count(*) FROM l7_flow_log WHERE "k8s.label.app_0" LIKE 'w%' OR "k8s.label.app_1" IN ('redis', 'postgres')`,
+  `SELECT count(*) FROM l7_flow_log WHERE pod_1 IS NULL OR "k8s.label.app_1" IS NULL`,
+  `SELECT pod_1, count(*) FROM l7_flow_log GROUP BY pod_1 HAVING pod_1 <> 'db-0' ORDER BY 1 NULLS FIRST`,
+  `SELECT count(DISTINCT "k8s.label.app_1") AS apps, min(pod_1) AS first_pod, max(endpoint) AS last_endpoint FROM l7_flow_log`,
+  `SELECT pod_1, time FROM l7_flow_log WHERE pod_1 IS NOT NULL ORDER BY pod_1 DESC, time LIMIT 7`,
+  `SELECT CASE WHEN pod_1 = 'db-0' THEN 'db' WHEN pod_1 IS NULL THEN 'none' ELSE 'other' END AS kind, count(*) FROM l7_flow_log GROUP BY 1 ORDER BY 1`,
+  `SELECT l7_protocol, response_status, count(*), sum(response_duration) FROM l7_flow_log GROUP BY 1, 2 ORDER BY 1, 2`,
+  `SELECT pod_0 || '->' || pod_1 AS edge, count(*) FROM l7_flow_log WHERE pod_0 IS NOT NULL AND pod_1 IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5`,
+  `SELECT pod_ns_1, "k8s.label.app_1", count(*) FROM l7_flow_log GROUP BY 1, 2 ORDER BY 1 NULLS FIRST, 2 NULLS FIRST`,
+  `SELECT response_code, count(*) FROM l7_flow_log WHERE l7_protocol IN ('HTTP', 'gRPC') AND response_status !~ '^ok$' GROUP BY 1 ORDER BY 1 NULLS LAST`,
 ];

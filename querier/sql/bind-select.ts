@@ -5,13 +5,13 @@
  * Plan columns get internal names (`_c0`, `_g0`, `_a0`); the user's column labels travel
  * beside the plan, since SQL allows duplicate labels.
  */
-import type { AggregateCall, Expr, NamedExpr, SortKey, SqlType, Value } from '../../storage-adapters/fragment.ts';
+import type { AggregateCall, Expr, NamedExpr, SortKey, Value } from '../../storage-adapters/fragment.ts';
 import { findTable, suggestTables, type TableDef } from '../../schema/index.ts';
 import { QueryError, SQLSTATE } from '../errors.ts';
 import { type Ast, identName, positionOf } from './parse.ts';
 import { bindExpr, coerceTo, type AggregateCollector, type ExprContext, type OuterScope } from './bind-expr.ts';
 import { tableScope, derivedScope, type Scope } from './scope.ts';
-import { type Plan, type WindowFunction, outputsOf, sameExpr, walkExpr, col, lit } from './plan.ts';
+import { type Plan, type WindowFunction, outputsOf, sameExpr, walkExpr, col } from './plan.ts';
 import { bucketWidthUs, timeRangeUs } from './time-window.ts';
 import { findCatalogTable } from '../catalog/pg-catalog.ts';
 
@@ -41,14 +41,14 @@ function bindSetOperation(ast: Ast, parent: Env): BoundQuery {
     const name = identName(cte.name);
     env.ctes.set(name, bindSetOperation(cte.stmt?.ast ?? cte.stmt, env));
   }
-  if (!ast._next) return bindSelect(ast, env, true);
+  if (!ast._next) return bindSelect(ast, env);
   // UNION [ALL]: node-sql-parser hangs the trailing ORDER BY/LIMIT on the last branch.
   const branches: Ast[] = [];
   const ops: string[] = [];
   for (let b: Ast = ast; b; b = b._next) { branches.push(b); if (b._next) ops.push(String(b.set_op ?? '').toLowerCase()); }
   if (ops.some((o) => o !== 'union all' && o !== 'union')) throw new QueryError(SQLSTATE.featureNotSupported, `${ops.find((o) => !o.startsWith('union'))?.toUpperCase()} is not supported; use UNION ALL`);
   const last = branches[branches.length - 1]!;
-  const bound = branches.map((b) => bindSelect({ ...b, _next: undefined, orderby: b === last ? null : b.orderby, limit: b === last ? null : b.limit }, env, true));
+  const bound = branches.map((b) => bindSelect({ ...b, _next: undefined, orderby: b === last ? null : b.orderby, limit: b === last ? null : b.limit }, env));
   const width = bound[0]!.labels.length;
   if (bound.some((b) => b.labels.length !== width)) throw new QueryError(SQLSTATE.syntaxError, 'each UNION query must have the same number of columns');
   let plan: Plan = { kind: 'union', inputs: alignUnionTypes(bound.map((b) => b.plan)) };
@@ -210,7 +210,7 @@ class Aggregates implements AggregateCollector {
   timeWindowUs(): number | undefined { return this.window(); }
 }
 
-function bindSelect(ast: Ast, env: Env, outer: boolean): BoundQuery {
+function bindSelect(ast: Ast, env: Env): BoundQuery {
   if (ast.type !== 'select') throw new QueryError(SQLSTATE.featureNotSupported, `${String(ast.type).toUpperCase()} is not supported inside a query`);
   const { opts } = env;
   const metricAgg = new Map<string, string>();
@@ -329,7 +329,6 @@ function bindSelect(ast: Ast, env: Env, outer: boolean): BoundQuery {
   if (columns.length > selectExprs.length) {
     plan = { kind: 'project', input: plan, columns: columns.slice(0, selectExprs.length).map((c) => ({ name: c.name, expr: col(c.name, c.expr.type) })) };
   }
-  void outer;
   return { plan, labels: items.map((i) => i.label) };
 }
 
@@ -377,5 +376,3 @@ function checkGrouped(e: Expr, allowed: Set<string>, clause: string, sql: string
   return e;
 }
 
-export { lit };
-export type { SqlType };

@@ -16,8 +16,28 @@ export type Ast = any;
 const parser = new (pkg as unknown as { Parser: new () => { astify(sql: string, opt: object): Ast } }).Parser();
 const OPTIONS = { database: 'PostgresQL', parseOptions: { includeLocations: true } };
 
+/**
+ * Parsed statements by text. Dashboards send the same text on every refresh and the grammar
+ * costs more than a millisecond per parse; binding never mutates the AST, so sharing is safe.
+ */
+const cache = new Map<string, Ast[]>();
+const CACHE_SIZE = 512;
+
 /** Parses one or more statements; throws 42601 with the position of the offending token. */
 export function parseStatements(sql: string): Ast[] {
+  const hit = cache.get(sql);
+  if (hit) {
+    cache.delete(sql);
+    cache.set(sql, hit); // most recently used last
+    return hit;
+  }
+  const parsed = parseUncached(sql);
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(sql, parsed);
+  return parsed;
+}
+
+function parseUncached(sql: string): Ast[] {
   let ast: Ast;
   const pre = preprocess(sql);
   try {
