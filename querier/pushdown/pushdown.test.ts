@@ -64,3 +64,12 @@ test('a renaming SELECT list is not mistaken for decoding: ORDER BY stays above 
   assert.equal(p.kind, 'remote');
   assert.match(sql!, /^SELECT "_g0" AS "_c0", "_a0" AS "_c1" FROM \(SELECT date_trunc.* ORDER BY "_c0" ASC NULLS LAST LIMIT 2$/);
 });
+
+test('arithmetic, CASE and COALESCE go to a store that declares expressions', () => {
+  const p = plan("SELECT response_duration / 1000 AS ms, CASE WHEN response_code >= 500 THEN 'bad' ELSE 'ok' END AS s, coalesce(endpoint, '-') AS e FROM l7_flow_log ORDER BY 1 DESC LIMIT 3");
+  assert.equal(p.kind, 'remote');
+  const [sql] = remoteSql(p);
+  assert.match(sql!, /\(CAST\("response_duration" AS BIGINT\) \/\/ 1000\) AS "_c0"/);
+  assert.match(sql!, /\(CASE WHEN \("response_code" >= 500\) THEN 'bad' ELSE 'ok' END\) AS "_c1"/);
+  assert.match(sql!, /coalesce\("endpoint", '-'\) AS "_c2"/);
+});

@@ -17,7 +17,7 @@ import { readResult } from './duckdb-reader.ts';
 export const DUCKDB_FILE = 'metaflow.duckdb';
 
 export const DUCKDB_CAPABILITIES: Capabilities = {
-  filter: true, patternMatch: true, aggregate: true, quantile: true, timeBucket: true, orderLimit: true,
+  filter: true, patternMatch: true, aggregate: true, quantile: true, timeBucket: true, orderLimit: true, expressions: true,
   concurrentWriters: false,
 };
 
