@@ -14,7 +14,7 @@ import { splitPlan } from './pushdown/split.ts';
 import { hoistDecode } from './pushdown/hoist-decode.ts';
 import { execute } from './exec/executor.ts';
 import { TagDictionaries, tagLookup, decoderKey, type CodeNames } from './tags/dictionaries.ts';
-import { translateTags } from './tags/translate.ts';
+import { translateTags, inlineCustomTags } from './tags/translate.ts';
 import { runMetaStatement, isMetaStatement } from './meta/show.ts';
 import { rewriteClientIdioms } from './catalog/client-idioms.ts';
 
@@ -145,7 +145,7 @@ export class QueryEngine {
     // Subqueries in expressions get the same treatment as the query around them.
     const prepare = (p: Plan): Plan => {
       const inner = mapPlanExprs(p, (e) => foldConstants(mapExpr(e, (x) => (x.kind === 'subquery' ? { ...x, plan: prepare(x.plan as Plan) } : x))));
-      return splitPlan(hoistDecode(translateTags(inner, names)), caps);
+      return splitPlan(hoistDecode(inlineCustomTags(translateTags(inner, names), names)), caps);
     };
     return { plan: prepare(bound), names };
   }

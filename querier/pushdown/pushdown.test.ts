@@ -7,16 +7,19 @@ import { mapPlanExprs, type Plan } from '../sql/plan.ts';
 import { foldConstants } from '../sql/fold.ts';
 import { splitPlan } from './split.ts';
 import { hoistDecode } from './hoist-decode.ts';
-import { translateTags } from '../tags/translate.ts';
+import { translateTags, inlineCustomTags } from '../tags/translate.ts';
 import { DUCKDB_CAPABILITIES } from '../../storage-adapters/duckdb/duckdb-adapter.ts';
 import { NO_CAPABILITIES } from '../../storage-adapters/adapter.ts';
 import { compileFragment } from '../../storage-adapters/duckdb/duckdb-compiler.ts';
 
-const POD_NAMES = new Map([['r:pod', new Map([[1, 'web-0'], [2, 'web-1'], [3, 'db-0']])]]);
+const POD_NAMES = new Map([
+  ['r:pod', new Map([[1, 'web-0'], [2, 'web-1'], [3, 'db-0']])],
+  ['c:pod:k8s.label.app', new Map([[1, 'web'], [2, 'web'], [3, 'postgres']])],
+]);
 
 function plan(sql: string, caps = DUCKDB_CAPABILITIES): Plan {
   const bound = bindQuery(parseStatements(sql)[0], { sql, nowUs: 0, searchPath: ['flow_log'], params: [] });
-  return splitPlan(hoistDecode(translateTags(mapPlanExprs(bound.plan, foldConstants), POD_NAMES)), caps);
+  return splitPlan(hoistDecode(inlineCustomTags(translateTags(mapPlanExprs(bound.plan, foldConstants), POD_NAMES), POD_NAMES)), caps);
 }
 function remoteSql(p: Plan): string[] {
   if (p.kind === 'remote') return [compileFragment(p.fragment)];
@@ -72,4 +75,11 @@ test('arithmetic, CASE and COALESCE go to a store that declares expressions', ()
   assert.match(sql!, /\(CAST\("response_duration" AS BIGINT\) \/\/ 1000\) AS "_c0"/);
   assert.match(sql!, /\(CASE WHEN \("response_code" >= 500\) THEN 'bad' ELSE 'ok' END\) AS "_c1"/);
   assert.match(sql!, /coalesce\("endpoint", '-'\) AS "_c2"/);
+});
+
+test('a custom tag groups in the store through its inlined dictionary', () => {
+  const p = plan('SELECT "k8s.label.app_1" AS app, count(*) FROM l7_flow_log GROUP BY 1');
+  assert.equal(p.kind, 'remote');
+  const [sql] = remoteSql(p);
+  assert.match(sql!, /GROUP BY \(CASE WHEN \("pod_id_1" IN \(3\)\) THEN 'postgres' WHEN \("pod_id_1" IN \(1, 2\)\) THEN 'web' END\)/);
 });

@@ -8,7 +8,7 @@
  * inside other expressions the tag is decoded and evaluated per row instead.
  */
 import type { Expr, TagExpr } from '../../storage-adapters/fragment.ts';
-import { type Plan, lit } from '../sql/plan.ts';
+import { type Plan, lit, mapPlanExprs, mapExpr } from '../sql/plan.ts';
 import { lookupFunction } from '../sql/functions.ts';
 import type { CodeNames } from './dictionaries.ts';
 import { decoderKey } from './dictionaries.ts';
@@ -52,4 +52,33 @@ export function translateTags(plan: Plan, names: Map<string, CodeNames>): Plan {
     case 'join': return { ...plan, left: translateTags(plan.left, names), right: translateTags(plan.right, names) };
     default: return plan;
   }
+}
+
+/** Custom tags with at most this many distinct values are inlined as CASE for the store. */
+export const INLINE_CUSTOM_VALUES = 64;
+
+/**
+ * A custom tag (`k8s.label.app_1`) has few distinct values, so its dictionary fits in the
+ * query: `CASE WHEN pod_id_1 IN (3, 7) THEN 'web' WHEN ... END` groups, filters and sorts in
+ * the store instead of decoding every row here. A resource without the tag reads as NULL,
+ * as decoding would give.
+ */
+export function inlineCustomTags(plan: Plan, names: Map<string, CodeNames>): Plan {
+  return mapPlanExprs(plan, (e) => mapExpr(e, (x) => {
+    if (x.kind !== 'tag' || x.tag.kind !== 'custom') return x;
+    const dict = names.get(decoderKey(x.tag));
+    if (!dict) return x;
+    const byValue = new Map<string, number[]>();
+    for (const [code, value] of dict) {
+      const codes = byValue.get(value);
+      if (codes) codes.push(code); else byValue.set(value, [code]);
+    }
+    if (byValue.size === 0) return lit(null, 'text');
+    if (byValue.size > INLINE_CUSTOM_VALUES) return x;
+    const whens = [...byValue].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([value, codes]) => ({
+      when: { kind: 'call' as const, fn: 'in', args: [x.arg, ...codes.sort((a, b) => a - b).map((c) => lit(c, 'int'))], type: 'bool' as const },
+      then: lit(value, 'text'),
+    }));
+    return { kind: 'case', whens, else: null, type: 'text' };
+  }));
 }
