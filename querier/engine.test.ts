@@ -98,6 +98,8 @@ test('meta statements', async () => {
   assert.ok((await one('SHOW METRICS FROM flow_log.l7_flow_log')).rows.some((r) => r[0] === 'response_duration' && r[3] === 'delay'));
   const values = await one('SHOW TAG pod_1 VALUES FROM l7_flow_log');
   assert.deepEqual(values.rows.map((r) => r[0]), [...PODS.map((p) => p.name)].sort());
+  const apps = await one('SHOW TAG "k8s.label.app_1" VALUES FROM l7_flow_log');
+  assert.deepEqual(apps.rows.map((r) => r[0]), [...new Set(PODS.map((p) => p.app).filter((a) => a !== null))].sort());
   await fails('SHOW TAGS FROM l7_flow', '42P01');
 });
 

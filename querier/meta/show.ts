@@ -4,7 +4,7 @@
  * SHOW TAG x VALUES FROM t. The grammar has no rules for them, so they are matched here.
  */
 import type { SqlType, Value } from '../../storage-adapters/fragment.ts';
-import { DATABASES, TABLES, findTable, queryFields, suggestTables, suggestFields, RESOURCES, type TableDef } from '../../schema/index.ts';
+import { DATABASES, TABLES, findTable, queryFields, customTag, suggestTables, suggestFields, RESOURCES, type TableDef } from '../../schema/index.ts';
 import { QueryError, SQLSTATE } from '../errors.ts';
 import type { QueryEngine, QueryResult, QuerySession } from '../engine.ts';
 import { sqlTypeOf } from '../sql/plan.ts';
@@ -69,7 +69,7 @@ export async function runMetaStatement(m: MetaStatement, engine: QueryEngine, se
       break;
     case 'tag-values': {
       const t = table(m.table, session);
-      const f = queryFields(t).get(m.tag);
+      const f = queryFields(t).get(m.tag) ?? customTag(t, m.tag);
       if (!f) throw new QueryError(SQLSTATE.undefinedColumn, `tag "${m.tag}" does not exist in ${t.fullName}`, { hint: hintFor(t, m.tag) });
       const res = await engine.query(`SELECT DISTINCT ${quote(m.tag)} FROM ${t.database}.${quote(t.name)} WHERE ${quote(m.tag)} IS NOT NULL ORDER BY 1 LIMIT 10000`, session);
       for (const [v] of res[0]!.rows) rows.push([v === null ? null : String(v), v === null ? null : String(v)]);
