@@ -124,16 +124,31 @@ export class QueryEngine {
     const started = Date.now();
     const timeoutMs = this.opts.timeoutMs ?? 0;
     const maxRows = this.opts.maxRows ?? 0;
-    const rows = await execute(plan, {
-      adapter: this.opts.adapter,
-      tags: tagLookup(names),
-      signal: session.signal,
-      checkpoint: () => {
-        if (session.signal?.aborted) throw new QueryError(SQLSTATE.queryCanceled, 'canceling statement due to user request');
-        if (timeoutMs && Date.now() - started > timeoutMs) throw new QueryError(SQLSTATE.queryCanceled, `canceling statement due to statement timeout (${timeoutMs} ms)`);
-      },
-      maxRows,
-    });
+    // One signal for the store: the client's cancel or our timeout, whichever comes first.
+    const abort = new AbortController();
+    const onCancel = (): void => abort.abort();
+    session.signal?.addEventListener('abort', onCancel);
+    const timer = timeoutMs ? setTimeout(() => abort.abort(), timeoutMs) : undefined;
+    const timedOut = (): boolean => timeoutMs > 0 && Date.now() - started >= timeoutMs;
+    const canceled = (): QueryError => timedOut() && !session.signal?.aborted
+      ? new QueryError(SQLSTATE.queryCanceled, `canceling statement due to statement timeout (${timeoutMs} ms)`)
+      : new QueryError(SQLSTATE.queryCanceled, 'canceling statement due to user request');
+    let rows: Value[][];
+    try {
+      rows = await execute(plan, {
+        adapter: this.opts.adapter,
+        tags: tagLookup(names),
+        signal: abort.signal,
+        checkpoint: () => { if (abort.signal.aborted || timedOut()) throw canceled(); },
+        maxRows,
+      });
+    } catch (e) {
+      if (abort.signal.aborted && !(e instanceof QueryError)) throw canceled();
+      throw e;
+    } finally {
+      clearTimeout(timer);
+      session.signal?.removeEventListener('abort', onCancel);
+    }
     if (maxRows && rows.length > maxRows) throw rowCapError(maxRows);
     return rows;
   }
