@@ -13,7 +13,7 @@ import { QueryEngine } from './engine.ts';
 import { QueryError } from './errors.ts';
 import { generateL7Rows, PODS } from './conformance/dataset.ts';
 import { loadIntoMetaFlow } from './conformance/load-metaflow.ts';
-import { registerQueryRoutes } from './http/query-routes.ts';
+import { registerQueryRoutes, jsonChunks } from './http/query-routes.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'metaflow-engine-'));
 const adapter = new DuckDBAdapter(dir);
@@ -126,6 +126,13 @@ test('HTTP API: JSON and DeepFlow form', async () => {
   assert.deepEqual(body.columns, ['pod_1', 'n']);
   assert.deepEqual(body.types, ['text', 'bigint']);
   assert.equal(body.rows[0][0], 'db-0');
+  const big = await app.inject({ method: 'POST', url: '/v1/query', payload: { sql: 'SELECT time, pod_1, response_duration FROM l7_flow_log ORDER BY time' } });
+  const bj = big.json();
+  assert.equal(bj.rows.length, rows.length);
+  assert.equal(bj.rows[0][0], new Date(Math.min(...rows.map((r) => r.time)) / 1000).toISOString());
+  assert.deepEqual(bj.types, ['timestamptz', 'text', 'bigint']);
+  const result = await one('SELECT response_duration FROM l7_flow_log ORDER BY time LIMIT 10');
+  assert.deepEqual(JSON.parse([...jsonChunks(result, 3)].join('')).rows, result.rows);
   const bad = await app.inject({ method: 'POST', url: '/v1/query', payload: { sql: 'SELECT nope FROM l7_flow_log' } });
   assert.equal(bad.statusCode, 400);
   assert.equal(bad.json().error.sqlstate, '42703');

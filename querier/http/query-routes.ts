@@ -4,10 +4,12 @@
  *   `{columns, types, rows, notices}`; errors 400 `{error: {sqlstate, message, position, hint}}`;
  * - `POST /v1/query/` DeepFlow's form (`db`, `sql`, form- or JSON-encoded) →
  *   `{OPT_STATUS, DESCRIPTION, result: {columns, values}}`, so DeepFlow's tools work unchanged.
- * Timestamps go out as ISO 8601 text, int64 beyond 2^53 as text.
+ * Timestamps go out as ISO 8601 text, int64 beyond 2^53 as text. The JSON answer streams in
+ * chunks of rows.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import formbody from '@fastify/formbody';
+import { Readable } from 'node:stream';
 import type { Value } from '../../storage-adapters/fragment.ts';
 import { QueryError } from '../errors.ts';
 import type { QueryEngine, QueryResult } from '../engine.ts';
@@ -23,6 +25,16 @@ function jsonValue(v: Value, type: string): unknown {
   if (type === 'interval') return formatInterval(Number(v));
   if (typeof v === 'bigint') return v.toString();
   return v;
+}
+
+/** The JSON answer in chunks of rows, so a large result is never one giant string. */
+export function* jsonChunks(r: QueryResult, rowsPerChunk = 1000): Generator<string> {
+  yield `{"columns":${JSON.stringify(r.columns.map((c) => c.name))},"types":${JSON.stringify(r.columns.map((c) => sqlTypeName(c.type)))},"rows":[`;
+  for (let i = 0; i < r.rows.length; i += rowsPerChunk) {
+    const part = r.rows.slice(i, i + rowsPerChunk).map((row) => JSON.stringify(row.map((v, j) => jsonValue(v, r.columns[j]!.type))));
+    yield (i ? ',' : '') + part.join(',');
+  }
+  yield `],"notices":${JSON.stringify(r.notices)}}`;
 }
 
 function rowsOf(r: QueryResult): unknown[][] {
@@ -51,7 +63,7 @@ export async function registerQueryRoutes(app: FastifyInstance, deps: QueryRoute
     const body = (req.body ?? {}) as Record<string, unknown>;
     try {
       const r = await runLast(deps, body.sql, body.db);
-      return { columns: r.columns.map((c) => c.name), types: r.columns.map((c) => sqlTypeName(c.type)), rows: rowsOf(r), notices: r.notices };
+      return reply.type('application/json').send(Readable.from(jsonChunks(r)));
     } catch (e) {
       const err = errorBody(e);
       return reply.code(err.sqlstate === 'XX000' ? 500 : 400).send({ error: err });
