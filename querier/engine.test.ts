@@ -101,6 +101,9 @@ test('meta statements', async () => {
   const apps = await one('SHOW TAG "k8s.label.app_1" VALUES FROM l7_flow_log');
   assert.deepEqual(apps.rows.map((r) => r[0]), [...new Set(PODS.map((p) => p.app).filter((a) => a !== null))].sort());
   await fails('SHOW TAGS FROM l7_flow', '42P01');
+  const plan = (await one("EXPLAIN SELECT pod_1, count(*) FROM l7_flow_log WHERE pod_1 = 'db-0' GROUP BY 1")).rows.map((r) => r[0]);
+  assert.equal(plan[0], 'Project name(_c0), _c1');
+  assert.match(String(plan[1]), /^  Store: flow_log\.l7_flow_log WHERE \(pod_id_1 in \d+\) GROUP BY pod_id_1; count_star SELECT _g0, _a0$/);
 });
 
 test('default LIMIT with a notice, row cap 54000, timeout 57014; engine keeps serving', async () => {

@@ -1,7 +1,8 @@
 /**
  * DeepFlow's meta statements, answered from schema/ and the dictionaries:
  * SHOW DATABASES, SHOW TABLES [FROM db], SHOW TAGS FROM t, SHOW METRICS FROM t,
- * SHOW TAG x VALUES FROM t. The grammar has no rules for them, so they are matched here.
+ * SHOW TAG x VALUES FROM t; and EXPLAIN <query>. The grammar has no rules for them, so they
+ * are matched here.
  */
 import type { SqlType, Value } from '../../storage-adapters/fragment.ts';
 import { DATABASES, TABLES, findTable, queryFields, customTag, suggestTables, suggestFields, RESOURCES, type TableDef } from '../../schema/index.ts';
@@ -9,12 +10,14 @@ import { QueryError, SQLSTATE } from '../errors.ts';
 import type { QueryEngine, QueryResult, QuerySession } from '../engine.ts';
 import { sqlTypeOf } from '../sql/plan.ts';
 import { DEFAULT_SEARCH_PATH } from '../engine.ts';
+import { explainLines } from './explain.ts';
 
 export type MetaStatement =
   | { kind: 'databases'; columns: Cols }
   | { kind: 'tables'; database: string | null; columns: Cols }
   | { kind: 'tags' | 'metrics'; table: string; columns: Cols }
-  | { kind: 'tag-values'; tag: string; table: string; columns: Cols };
+  | { kind: 'tag-values'; tag: string; table: string; columns: Cols }
+  | { kind: 'explain'; query: string; columns: Cols };
 type Cols = Array<{ name: string; type: SqlType }>;
 
 const text = (...names: string[]): Cols => names.map((name) => ({ name, type: 'text' as const }));
@@ -24,6 +27,7 @@ const unquote = (s: string): string => (s.startsWith('"') ? s.slice(1, -1) : s);
 export function isMetaStatement(sql: string): MetaStatement | undefined {
   const s = sql.trim().replace(/;$/, '').trim();
   let m: RegExpExecArray | null;
+  if ((m = /^explain\s+(select\b[\s\S]*|with\b[\s\S]*)$/i.exec(s))) return { kind: 'explain', query: m[1]!, columns: text('QUERY PLAN') };
   if (/^show\s+databases$/i.test(s)) return { kind: 'databases', columns: text('name') };
   if ((m = new RegExp(String.raw`^show\s+tables(?:\s+from\s+${NAME})?$`, 'i').exec(s))) return { kind: 'tables', database: m[1] ? unquote(m[1]) : null, columns: text('name', 'database', 'description') };
   if ((m = new RegExp(String.raw`^show\s+(tags|metrics)\s+from\s+${NAME}$`, 'i').exec(s))) {
@@ -67,6 +71,9 @@ export async function runMetaStatement(m: MetaStatement, engine: QueryEngine, se
     case 'metrics':
       for (const c of table(m.table, session).columns) if (c.role === 'metric') rows.push([c.name, sqlTypeName(sqlTypeOf(c.type)), c.unit ?? '', c.aggregation ?? '', c.description]);
       break;
+    case 'explain':
+      for (const line of explainLines(await engine.explain(m.query, session))) rows.push([line]);
+      return { columns: m.columns, rows, notices: [], command: 'EXPLAIN' };
     case 'tag-values': {
       const t = table(m.table, session);
       const f = queryFields(t).get(m.tag) ?? customTag(t, m.tag);
