@@ -7,13 +7,13 @@ import type { AggregateCall, Expr, SqlType } from '../../storage-adapters/fragme
 import type { Capabilities } from '../../storage-adapters/adapter.ts';
 import { SQL_AGGREGATES } from '../../storage-adapters/sql/sql-compiler.ts';
 
-const FILTER_FNS = ['=', '<>', '<', '<=', '>', '>=', 'and', 'or', 'not', 'is_null', 'is_not_null', 'in', 'not_in'];
-const PATTERN_FNS = ['like', 'not_like', 'ilike', 'not_ilike', '~', '~*', '!~', '!~*'];
-const EXPRESSION_FNS = ['+', '-', '*', '/', '%', 'neg', '||', 'coalesce', 'nullif', 'lower', 'upper', 'length', 'char_length',
+export const FILTER_FNS = ['=', '<>', '<', '<=', '>', '>=', 'and', 'or', 'not', 'is_null', 'is_not_null', 'in', 'not_in'];
+export const PATTERN_FNS = ['like', 'not_like', 'ilike', 'not_ilike', '~', '~*', '!~', '!~*'];
+export const EXPRESSION_FNS = ['+', '-', '*', '/', '%', 'neg', '||', 'coalesce', 'nullif', 'lower', 'upper', 'length', 'char_length',
   'substr', 'substring', 'replace', 'concat', 'strpos', 'starts_with', 'left', 'right', 'abs', 'ceil', 'ceiling', 'floor',
   'sqrt', 'power', 'exp', 'ln', 'log10', 'to_timestamp'];
-const TIME_FNS = ['date_trunc', 'date_bin', 'time_bucket', 'date_part'];
-const BASIC_AGGREGATES = ['count', 'count_star', 'sum', 'avg', 'min', 'max', 'stddev_samp', 'stddev_pop', 'var_samp', 'var_pop', 'bool_and', 'bool_or'];
+export const TIME_FNS = ['date_trunc', 'date_bin', 'time_bucket', 'date_part'];
+export const BASIC_AGGREGATES = ['count', 'count_star', 'sum', 'avg', 'min', 'max', 'stddev_samp', 'stddev_pop', 'var_samp', 'var_pop', 'bool_and', 'bool_or'];
 
 /** Casts whose result every store spells the same way. */
 const SAFE_CASTS: Partial<Record<SqlType, SqlType[]>> = { float: ['int', 'float'], int: ['int', 'bool'], text: ['text'], bool: ['bool'] };
