@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the test suite uses; installed only when missing.
 set -euo pipefail
-PACKAGES=(ca-certificates)
+PACKAGES=(ca-certificates prometheus)
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
