@@ -8,14 +8,26 @@ import { findTable } from '../../schema/index.ts';
 import type { StorageAdapter } from '../../storage-adapters/adapter.ts';
 import { STALE_NAN_HI, STALE_NAN_LO, type LabelMatcher, type SelectHints, type Series, type SeriesStore } from '../../dialects/promql/storage.ts';
 import { SeriesIndex } from './series-index.ts';
+import type { SeriesCatalog } from '../../dialects/promql/http/routes.ts';
 
 const SAMPLES = findTable('prometheus.samples')!;
 
-export class AdapterSeriesStore implements SeriesStore {
+export class AdapterSeriesStore implements SeriesStore, SeriesCatalog {
   readonly index: SeriesIndex;
 
   constructor(private readonly adapter: StorageAdapter) {
     this.index = new SeriesIndex(adapter.dictionaries);
+  }
+
+  /**
+   * Label sets matching any selector. From the dictionary alone: a series is listed whatever
+   * the time range asked, as long as it was ever written.
+   */
+  async seriesLabels(selectors: LabelMatcher[][]): Promise<Array<Record<string, string>>> {
+    await this.index.refresh();
+    const ids = new Set<number>();
+    for (const m of selectors) for (const id of this.index.match(m)) ids.add(id);
+    return [...ids].sort((a, b) => a - b).map((id) => ({ ...this.index.labelsOf(id)! }));
   }
 
   async select(hints: SelectHints, matchers: LabelMatcher[]): Promise<Series[]> {
