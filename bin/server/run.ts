@@ -20,7 +20,10 @@ export async function runServer(config: Config, log: Logger): Promise<RunningSer
   await adapter.open(TABLES, DICTIONARY_TABLES);
   const ingester = config.role === 'querier' ? undefined : new Ingester(adapter, log.child({ component: 'ingester' }));
   await ingester?.start();
-  const app = await buildApp({ adapter, ingester, log, bodyLimit: config.ingest.body_limit, version: VERSION });
+  const app = await buildApp({
+    adapter, ingester, log, bodyLimit: config.ingest.body_limit, version: VERSION,
+    query: config.role !== 'ingester', queryTimeoutMs: config.query.timeout,
+  });
   try {
     await app.listen({ host: config.listen, port: config.http_port });
   } catch (e) {

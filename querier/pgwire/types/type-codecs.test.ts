@@ -1,7 +1,8 @@
 /**
  * Type codecs against PostgreSQL 15 itself: every text and hex value below is what a real
  * PostgreSQL 15.18 server sent for `SELECT <expr>` in text and in binary result format
- * (captured once with a byte-level client; see the PR notes). Encoding our JS value must give
+ * (captured once from Debian's postgresql-15 over its Unix socket with `testing/raw-client.ts`:
+ * Parse, Bind with result format 0 or 1, Execute, Sync). Encoding our JS value must give
  * exactly those bytes, and decoding them must give the JS value back.
  */
 import assert from 'node:assert/strict';
