@@ -71,6 +71,8 @@ test('DeepFlow functions: delay metrics skip zeros, Uniq, Apdex, PerSecond, time
   const sat = nz.filter((x) => x <= 50000).length, tol = nz.filter((x) => x > 50000 && x <= 200000).length;
   assert.ok(Math.abs(apdex! - ((sat + tol / 2) / nz.length) * 100) < 1e-9);
   assert.equal(spread, Math.max(...nz) - Math.min(...nz));
+  const dfCount = await one("SELECT Count(row) AS n, Enum(l7_protocol) AS p FROM l7_flow_log WHERE l7_protocol = 'MySQL' GROUP BY 2");
+  assert.deepEqual(dfCount.rows, [[rows.filter((x) => x.l7_protocol === 'MySQL').length, 'MySQL']]);
   const ps = await one('SELECT time(time, 60) AS t, PerSecond(Sum(request_length)) AS bps, Sum(request_length) AS b FROM l7_flow_log GROUP BY 1 ORDER BY 1 LIMIT 3');
   for (const [, bps, b] of ps.rows) assert.ok(Math.abs(Number(bps) - Number(b) / 60) < 1e-9);
   assert.equal(Number(ps.rows[1]![0]) - Number(ps.rows[0]![0]), 60_000_000);

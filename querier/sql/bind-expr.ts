@@ -270,7 +270,9 @@ function bindAggregate(name: string, ast: Ast, ctx: ExprContext): Expr {
     return collector.add({ fn, args: [arg], distinct: false, filter, fraction, descending: String(order.type).toUpperCase() === 'DESC', type: AGGREGATES[fn]!.returns([arg.type]) });
   }
   const argAst = ast.args?.expr ?? (ast.args?.value?.length ? ast.args.value[0] : undefined);
-  if (fn === 'count' && (argAst === undefined || argAst.type === 'star')) {
+  // DeepFlow writes Count(row) for count(*).
+  const isRow = argAst?.type === 'column_ref' && !argAst.table && identName(argAst.column) === 'row' && !ctx.scopes.some((s) => s.resolve('row'));
+  if (fn === 'count' && (argAst === undefined || argAst.type === 'star' || isRow)) {
     return collector.add({ fn: 'count_star', args: [], distinct: false, filter, type: 'int' });
   }
   if (argAst === undefined) throw new QueryError(SQLSTATE.undefinedFunction, `function ${name}() does not exist`);
@@ -292,6 +294,8 @@ function bindFunction(ast: Ast, ctx: ExprContext): Expr {
   if (AGGREGATE_ALIASES[name]) return bindAggregate(name, ast, ctx);
   if (name === 'now' || name === 'current_timestamp' || name === 'localtimestamp' || name === 'transaction_timestamp' || name === 'statement_timestamp') return lit(ctx.nowUs, 'timestamp');
   if (name === 'time') return bindDeepFlowCall('time', functionArgs(ast), ctx);
+  // DeepFlow's Enum(tag) shows an enum by name, which MetaFlow's enum tags already do.
+  if (name === 'enum' && functionArgs(ast).length === 1) return bindExpr(functionArgs(ast)[0], ctx);
   // Arrays are not a MetaFlow type; catalog queries ask for them only about options MetaFlow
   // never sets (psql's \d reloptions), so ARRAY(...) reads as NULL.
   if (name === 'array') return lit(null, 'text');
