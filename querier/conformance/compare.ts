@@ -21,12 +21,17 @@ export function sameCell(a: Cell, b: Cell): boolean {
 
 const show = (rows: Cell[][]): string => JSON.stringify(rows.slice(0, 5), (_k, v) => (typeof v === 'bigint' ? `${v}` : v));
 
+/** A query both sides run as is, or [MetaFlow's spelling, the reference's spelling]. */
+export type CorpusQuery = string | readonly [string, string];
+
 /** Runs every query on both; resolves to the mismatches (empty when they agree). */
-export async function compareEngines(queries: string[], reference: QueryRunner, subject: QueryRunner): Promise<Mismatch[]> {
+export async function compareEngines(queries: readonly CorpusQuery[], reference: QueryRunner, subject: QueryRunner, referenceSpelling = true): Promise<Mismatch[]> {
   const out: Mismatch[] = [];
-  for (const sql of queries) {
+  for (const q of queries) {
+    const sql = typeof q === 'string' ? q : q[0];
+    const refSql = typeof q === 'string' || !referenceSpelling ? sql : q[1];
     let expected: Cell[][], actual: Cell[][];
-    try { expected = await reference(sql); } catch (e) { out.push({ sql, detail: `reference failed: ${(e as Error).message}` }); continue; }
+    try { expected = await reference(refSql); } catch (e) { out.push({ sql, detail: `reference failed: ${(e as Error).message}` }); continue; }
     try { actual = await subject(sql); } catch (e) { out.push({ sql, detail: `failed: ${(e as Error).message}` }); continue; }
     if (expected.length !== actual.length) { out.push({ sql, detail: `row count ${actual.length}, expected ${expected.length}: ${show(actual)} vs ${show(expected)}` }); continue; }
     for (let i = 0; i < expected.length; i++) {

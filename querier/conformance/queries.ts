@@ -3,7 +3,9 @@
  * the same rows as plain names, and must give the same answer. Every query orders its result
  * completely so the comparison is row by row.
  */
-export const CONFORMANCE_QUERIES: string[] = [
+import type { CorpusQuery } from './compare.ts';
+
+export const CONFORMANCE_QUERIES: CorpusQuery[] = [
   // projections, filters, operators
   `SELECT time, pod_0, pod_1, endpoint FROM flow_log.l7_flow_log WHERE pod_1 = 'web-0' ORDER BY time LIMIT 20`,
   `SELECT count(*) FROM l7_flow_log WHERE pod_1 <> 'web-0'`,
@@ -70,4 +72,15 @@ export const CONFORMANCE_QUERIES: string[] = [
   `SELECT pod_0 || '->' || pod_1 AS edge, count(*) FROM l7_flow_log WHERE pod_0 IS NOT NULL AND pod_1 IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5`,
   `SELECT pod_ns_1, "k8s.label.app_1", count(*) FROM l7_flow_log GROUP BY 1, 2 ORDER BY 1 NULLS FIRST, 2 NULLS FIRST`,
   `SELECT response_code, count(*) FROM l7_flow_log WHERE l7_protocol IN ('HTTP', 'gRPC') AND response_status !~ '^ok$' GROUP BY 1 ORDER BY 1 NULLS LAST`,
+  // DeepFlow's functions and spellings, against their meaning written in PostgreSQL
+  ['SELECT Avg(response_duration) AS a, AAvg(response_duration) AS aa, Max(response_duration) AS mx, Min(response_duration) AS mn FROM l7_flow_log',
+    'SELECT avg(response_duration) FILTER (WHERE response_duration > 0), avg(response_duration), max(response_duration) FILTER (WHERE response_duration > 0), min(response_duration) FILTER (WHERE response_duration > 0) FROM l7_flow_log'],
+  ['SELECT pod_1, Percentile(response_duration, 90) AS p90, Spread(response_duration) AS s, Uniq(endpoint) AS u FROM l7_flow_log GROUP BY pod_1 ORDER BY pod_1 NULLS FIRST',
+    'SELECT pod_1, percentile_cont(0.9) WITHIN GROUP (ORDER BY response_duration) FILTER (WHERE response_duration > 0), max(response_duration) FILTER (WHERE response_duration > 0) - min(response_duration) FILTER (WHERE response_duration > 0), count(DISTINCT endpoint) FROM l7_flow_log GROUP BY pod_1 ORDER BY pod_1 NULLS FIRST'],
+  ['SELECT l7_protocol, Apdex(response_duration, 50000) AS apdex FROM l7_flow_log GROUP BY 1 ORDER BY 1',
+    'SELECT l7_protocol, (count(*) FILTER (WHERE response_duration > 0 AND response_duration <= 50000) + count(*) FILTER (WHERE response_duration > 50000 AND response_duration <= 200000) / 2.0) / nullif(count(*) FILTER (WHERE response_duration > 0), 0) * 100 FROM l7_flow_log GROUP BY 1 ORDER BY 1'],
+  ['SELECT time(time, 60) AS t, PerSecond(Sum(request_length)) AS bps, Count(row) AS n FROM l7_flow_log WHERE time >= 1705312800 AND time < 1705314600 GROUP BY 1 ORDER BY 1',
+    "SELECT date_bin('60 seconds', time, to_timestamp(0)), sum(request_length) / 60.0, count(*) FROM l7_flow_log WHERE time >= to_timestamp(1705312800) AND time < to_timestamp(1705314600) GROUP BY 1 ORDER BY 1"],
+  ['SELECT Sum(request_length) AS s, PerSecond(Sum(request_length)) AS bps FROM l7_flow_log WHERE time >= 1705312800 AND time < 1705316400',
+    'SELECT sum(request_length), sum(request_length) / 3600.0 FROM l7_flow_log WHERE time >= to_timestamp(1705312800) AND time < to_timestamp(1705316400)'],
 ];
