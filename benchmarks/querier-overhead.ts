@@ -48,7 +48,7 @@ async function direct(adapter: StorageAdapter, fragments: PlanFragment[]): Promi
   for (const f of fragments) for await (const _b of adapter.execute(f)) { /* drain */ }
 }
 
-async function decodeRate(rows: number): Promise<number> {
+export async function decodeRate(rows: number): Promise<number> {
   const names = new Map([['r:pod', new Map(Array.from({ length: 1000 }, (_, i) => [i + 1, `pod-${i + 1}`] as [number, string]))]]);
   const values: Plan = { kind: 'values', columns: [{ name: 'pod_id_1', type: 'int' }], rows: Array.from({ length: rows }, (_, i) => [(i % 1000) + 1]) };
   const plan: Plan = { kind: 'project', input: values, columns: [{ name: 'pod_1', expr: { kind: 'tag', tag: { kind: 'resource', resource: 'pod' }, arg: { kind: 'column', name: 'pod_id_1', type: 'int' }, type: 'text' } }] };

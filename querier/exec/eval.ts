@@ -11,7 +11,8 @@ export type RowFn = (row: Value[]) => Value;
 
 /** Code → display name for tags; the engine fills it from the dictionaries before running. */
 export interface TagLookup {
-  name(tag: TagDecoder, code: Value): Value;
+  /** The code → name function of one decoder, looked up once per operator, not per row. */
+  decoder(tag: TagDecoder): (code: Value) => Value;
 }
 
 export interface CompileEnv {
@@ -102,8 +103,8 @@ const COMPILERS: { [K in ExprKind]: (e: Extract<Expr, { kind: K }>, env: Compile
   },
   tag(e, env) {
     const arg = compileExpr(e.arg, env);
-    const tags = env.tags;
-    return (row) => tags.name(e.tag, arg(row));
+    const decode = env.tags.decoder(e.tag);
+    return (row) => decode(arg(row));
   },
 };
 

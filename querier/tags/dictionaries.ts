@@ -41,9 +41,10 @@ export const decoderKey = (t: TagDecoder): string => (t.kind === 'resource' ? `r
  */
 export function tagLookup(prefetched: Map<string, CodeNames>): TagLookup {
   return {
-    name(tag: TagDecoder, code: Value): Value {
-      if (code === null) return null;
-      return prefetched.get(decoderKey(tag))?.get(Number(code)) ?? null;
+    decoder(tag: TagDecoder): (code: Value) => Value {
+      const names = prefetched.get(decoderKey(tag));
+      if (!names) return () => null;
+      return (code) => (code === null ? null : names.get(typeof code === 'number' ? code : Number(code)) ?? null);
     },
   };
 }
