@@ -4,7 +4,7 @@
  */
 import type { StorageAdapter } from '../storage-adapters/adapter.ts';
 import { NO_CAPABILITIES } from '../storage-adapters/adapter.ts';
-import type { SqlType, Value } from '../storage-adapters/fragment.ts';
+import type { Expr, SqlType, Value } from '../storage-adapters/fragment.ts';
 import { QueryError, SQLSTATE, type QueryNotice } from './errors.ts';
 import { parseStatements, type Ast } from './sql/parse.ts';
 import { bindQuery } from './sql/bind-select.ts';
@@ -120,7 +120,7 @@ export class QueryEngine {
 
   /** Plans and runs a bound plan: fold, translate tags, split, execute. */
   async runPlan(bound: Plan, session: QuerySession): Promise<Value[][]> {
-    const { plan, names } = await this.physical(bound);
+    const { plan, names } = await this.physical(await this.materializeInLists(bound, session));
     const started = Date.now();
     const timeoutMs = this.opts.timeoutMs ?? 0;
     const maxRows = this.opts.maxRows ?? 0;
@@ -151,6 +151,31 @@ export class QueryEngine {
     }
     if (maxRows && rows.length > maxRows) throw rowCapError(maxRows);
     return rows;
+  }
+
+  /**
+   * `x IN (SELECT ...)` (uncorrelated): the subquery runs first and its values become a literal
+   * list, which tag translation and pushdown then treat like any IN list.
+   */
+  private async materializeInLists(plan: Plan, session: QuerySession): Promise<Plan> {
+    const lists = new Map<unknown, Expr[]>();
+    for (const e of planExprs(plan)) {
+      for (const x of walkExpr(e)) {
+        if (x.kind !== 'subquery' || !x.list || lists.has(x.plan)) continue;
+        const rows = await this.runPlan(x.plan as Plan, session);
+        lists.set(x.plan, rows.map((r) => ({ kind: 'literal', value: r[0] ?? null, type: x.type }) as Expr));
+      }
+    }
+    if (lists.size === 0) return plan;
+    return mapPlanExprs(plan, (e) => mapExpr(e, (x) => {
+      if (x.kind !== 'call' || (x.fn !== 'in' && x.fn !== 'not_in')) return x;
+      const last = x.args[x.args.length - 1];
+      if (last?.kind !== 'subquery' || !last.list) return x;
+      const values = lists.get(last.plan)!;
+      // Over no rows, IN is false and NOT IN true, even for a NULL on the left.
+      if (values.length === 0) return { kind: 'literal', value: x.fn === 'not_in', type: 'bool' };
+      return { ...x, args: [...x.args.slice(0, -1), ...values] };
+    }));
   }
 
   /** The plan as it will run: constants folded, tags translated, split at the store boundary. */

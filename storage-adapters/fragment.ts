@@ -48,7 +48,11 @@ export type TagDecoder =
  * A scalar subquery, run by the querier (stores never see it). `plan` is the querier's plan
  * (opaque here); `args` are outer-row values the plan reads as `param` expressions.
  */
-export interface SubqueryExpr { kind: 'subquery'; plan: unknown; args: Expr[]; type: SqlType }
+export interface SubqueryExpr {
+  kind: 'subquery'; plan: unknown; args: Expr[]; type: SqlType;
+  /** The right side of IN (SELECT ...): all values of its column, not one. */
+  list?: boolean;
+}
 /** The i-th outer value of the enclosing correlated subquery. */
 export interface ParamExpr { kind: 'param'; index: number; type: SqlType }
 

@@ -72,6 +72,11 @@ export const CONFORMANCE_QUERIES: CorpusQuery[] = [
   `SELECT pod_0 || '->' || pod_1 AS edge, count(*) FROM l7_flow_log WHERE pod_0 IS NOT NULL AND pod_1 IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5`,
   `SELECT pod_ns_1, "k8s.label.app_1", count(*) FROM l7_flow_log GROUP BY 1, 2 ORDER BY 1 NULLS FIRST, 2 NULLS FIRST`,
   `SELECT response_code, count(*) FROM l7_flow_log WHERE l7_protocol IN ('HTTP', 'gRPC') AND response_status !~ '^ok$' GROUP BY 1 ORDER BY 1 NULLS LAST`,
+  // IN (subquery): the top-N series pattern of dashboards
+  `SELECT pod_1, count(*) FROM l7_flow_log WHERE pod_1 IN (SELECT pod_1 FROM l7_flow_log GROUP BY pod_1 ORDER BY count(*) DESC, pod_1 LIMIT 2) GROUP BY 1 ORDER BY 1`,
+  `SELECT count(*) FROM l7_flow_log WHERE endpoint NOT IN (SELECT endpoint FROM l7_flow_log WHERE endpoint LIKE '/api/%')`,
+  `SELECT count(*) FROM l7_flow_log WHERE endpoint NOT IN (SELECT endpoint FROM l7_flow_log WHERE endpoint = 'none')`,
+  `SELECT date_trunc('minute', time) AS m, pod_1, count(*) FROM l7_flow_log WHERE pod_1 IN (SELECT pod_1 FROM l7_flow_log WHERE pod_1 IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 3) GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 20`,
   // DeepFlow's functions and spellings, against their meaning written in PostgreSQL
   ['SELECT Avg(response_duration) AS a, AAvg(response_duration) AS aa, Max(response_duration) AS mx, Min(response_duration) AS mn FROM l7_flow_log',
     'SELECT avg(response_duration) FILTER (WHERE response_duration > 0), avg(response_duration), max(response_duration) FILTER (WHERE response_duration > 0), min(response_duration) FILTER (WHERE response_duration > 0) FROM l7_flow_log'],

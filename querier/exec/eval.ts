@@ -89,6 +89,7 @@ const COMPILERS: { [K in ExprKind]: (e: Extract<Expr, { kind: K }>, env: Compile
     return () => v;
   },
   subquery(e, env) {
+    if (e.list) throw new QueryError(SQLSTATE.internalError, 'IN (subquery) must be materialized before execution');
     const args = e.args.map((a) => compileExpr(a, env));
     // Uncorrelated: one run serves every row.
     let cached: Value | undefined;

@@ -139,7 +139,12 @@ function bindBinary(ast: Ast, ctx: ExprContext): Expr {
   if (op === 'IN' || op === 'NOT IN') {
     const left = bindExpr(ast.left, ctx);
     const list = (ast.right?.value ?? []) as Ast[];
-    if (list.some((x) => x?.ast)) throw new QueryError(SQLSTATE.featureNotSupported, 'IN (subquery) is not supported; use a join or a literal list');
+    if (list.length === 1 && list[0]?.ast && ctx.bindSubquery) {
+      const sub = ctx.bindSubquery(list[0].ast, { scopes: ctx.scopes, captures: [] });
+      if (sub.kind !== 'subquery' || sub.args.length) throw new QueryError(SQLSTATE.featureNotSupported, 'IN (subquery) must not refer to the outer query');
+      return call(op === 'IN' ? 'in' : 'not_in', [left, { ...sub, list: true }]);
+    }
+    if (list.some((x) => x?.ast)) throw new QueryError(SQLSTATE.featureNotSupported, 'subqueries inside an IN list are not supported');
     return call(op === 'IN' ? 'in' : 'not_in', [left, ...list.map((x) => coerceTo(bindExpr(x, ctx), left.type))]);
   }
   if (op === 'BETWEEN' || op === 'NOT BETWEEN') {
