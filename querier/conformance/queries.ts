@@ -72,6 +72,9 @@ export const CONFORMANCE_QUERIES: CorpusQuery[] = [
   `SELECT pod_0 || '->' || pod_1 AS edge, count(*) FROM l7_flow_log WHERE pod_0 IS NOT NULL AND pod_1 IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5`,
   `SELECT pod_ns_1, "k8s.label.app_1", count(*) FROM l7_flow_log GROUP BY 1, 2 ORDER BY 1 NULLS FIRST, 2 NULLS FIRST`,
   `SELECT response_code, count(*) FROM l7_flow_log WHERE l7_protocol IN ('HTTP', 'gRPC') AND response_status !~ '^ok$' GROUP BY 1 ORDER BY 1 NULLS LAST`,
+  // Grafana's macros as its PostgreSQL data source expands them
+  `SELECT floor(extract(epoch from time)/60)*60 AS "time", count(*) AS "requests" FROM l7_flow_log WHERE time BETWEEN '2024-01-15T10:10:00Z' AND '2024-01-15T10:40:00Z' GROUP BY 1 ORDER BY 1`,
+  `SELECT floor(extract(epoch from time)/300)*300 AS "time", pod_1 AS metric, avg(response_duration) AS value FROM l7_flow_log WHERE time >= to_timestamp(1705312800) AND time <= to_timestamp(1705316400) AND pod_1 IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`,
   // IN (subquery): the top-N series pattern of dashboards
   `SELECT pod_1, count(*) FROM l7_flow_log WHERE pod_1 IN (SELECT pod_1 FROM l7_flow_log GROUP BY pod_1 ORDER BY count(*) DESC, pod_1 LIMIT 2) GROUP BY 1 ORDER BY 1`,
   `SELECT count(*) FROM l7_flow_log WHERE endpoint NOT IN (SELECT endpoint FROM l7_flow_log WHERE endpoint LIKE '/api/%')`,
