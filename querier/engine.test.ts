@@ -117,6 +117,8 @@ test('default LIMIT with a notice, row cap 54000, timeout 57014; engine keeps se
   const capped = new QueryEngine({ adapter, maxRows: 100 });
   await fails('SELECT time FROM l7_flow_log', '54000', capped);
   assert.equal((await one('SELECT count(*) FROM l7_flow_log', capped)).rows[0]![0], rows.length);
+  const guarded = new QueryEngine({ adapter, maxFetchRows: 100, pushdown: false });
+  await fails('SELECT count(*) FROM l7_flow_log', '54000', guarded);
   const slow = new QueryEngine({ adapter, timeoutMs: 1, pushdown: false });
   await fails('SELECT a.time FROM l7_flow_log a CROSS JOIN l7_flow_log b', '57014', slow);
   assert.equal((await one('SELECT 1 AS x')).rows[0]![0], 1);

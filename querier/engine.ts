@@ -26,8 +26,10 @@ export interface EngineOptions {
   defaultLimit?: number;
   /** Per-query time limit; exceeding it is SQLSTATE 57014. 0 = none. */
   timeoutMs?: number;
-  /** Most rows a query may produce at any stage; exceeding it is SQLSTATE 54000. 0 = none. */
+  /** Most rows a query may return; more is SQLSTATE 54000. 0 = none. */
   maxRows?: number;
+  /** Most rows one store fragment may hand the querier (memory guard); more is 54000. 0 = none. */
+  maxFetchRows?: number;
 }
 
 export interface QuerySession {
@@ -108,7 +110,11 @@ export class QueryEngine {
     let plan: Plan = bound.plan;
     const explicitLimit = plan.kind === 'limit' || (plan.kind === 'project' && plan.input.kind === 'limit');
     if (!explicitLimit && limit > 0) plan = { kind: 'limit', input: plan, limit: limit + 1, offset: 0 };
+    // One row past the cap is enough to know the cap was broken, so stop there.
+    const maxRows = this.opts.maxRows ?? 0;
+    if (maxRows > 0) plan = { kind: 'limit', input: plan, limit: maxRows + 1, offset: 0 };
     const result = await this.runPlan(plan, session);
+    if (maxRows > 0 && result.length > maxRows) throw rowCapError(maxRows);
     const notices: QueryNotice[] = [];
     if (!explicitLimit && limit > 0 && result.length > limit) {
       result.length = limit;
@@ -123,7 +129,6 @@ export class QueryEngine {
     const { plan, names } = await this.physical(await this.materializeInLists(bound, session));
     const started = Date.now();
     const timeoutMs = this.opts.timeoutMs ?? 0;
-    const maxRows = this.opts.maxRows ?? 0;
     // One signal for the store: the client's cancel or our timeout, whichever comes first.
     const abort = new AbortController();
     const onCancel = (): void => abort.abort();
@@ -140,7 +145,7 @@ export class QueryEngine {
         tags: tagLookup(names),
         signal: abort.signal,
         checkpoint: () => { if (abort.signal.aborted || timedOut()) throw canceled(); },
-        maxRows,
+        maxRows: this.opts.maxFetchRows ?? 0,
       });
     } catch (e) {
       if (abort.signal.aborted && !(e instanceof QueryError)) throw canceled();
@@ -149,7 +154,6 @@ export class QueryEngine {
       clearTimeout(timer);
       session.signal?.removeEventListener('abort', onCancel);
     }
-    if (maxRows && rows.length > maxRows) throw rowCapError(maxRows);
     return rows;
   }
 
