@@ -6,6 +6,7 @@ import type { StorageAdapter } from '../storage-adapters/adapter.ts';
 import { NO_CAPABILITIES } from '../storage-adapters/adapter.ts';
 import type { Expr, SqlType, Value } from '../storage-adapters/fragment.ts';
 import { QueryError, SQLSTATE, type QueryNotice } from './errors.ts';
+import type { Logger } from '../lib/log.ts';
 import { parseStatements, type Ast } from './sql/parse.ts';
 import { bindQuery } from './sql/bind-select.ts';
 import { type Plan, outputsOf, mapPlanExprs, mapExpr, planExprs, walkExpr } from './sql/plan.ts';
@@ -30,6 +31,9 @@ export interface EngineOptions {
   maxRows?: number;
   /** Most rows one store fragment may hand the querier (memory guard); more is 54000. 0 = none. */
   maxFetchRows?: number;
+  /** Queries at debug level, failures at info, slow ones (over `slowMs`, default 1000) at warn. */
+  log?: Logger;
+  slowMs?: number;
 }
 
 export interface QuerySession {
@@ -57,10 +61,18 @@ export class QueryEngine {
 
   /** Runs every statement of `sql` in order. */
   async query(sql: string, session: QuerySession = {}): Promise<QueryResult[]> {
+    const started = performance.now();
+    const log = this.opts.log;
     try {
-      return await this.queryStatements(sql, session);
+      const results = await this.queryStatements(sql, session);
+      const ms = performance.now() - started;
+      if (log && ms > (this.opts.slowMs ?? 1000)) log.warn({ sql, ms: Math.round(ms) }, 'slow query');
+      else log?.debug({ sql, ms: Math.round(ms * 1000) / 1000, rows: results.at(-1)?.rows.length }, 'query');
+      return results;
     } catch (e) {
       if (isUnsupportedCatalogQuery(sql, e)) return [{ columns: [], rows: [], notices: [], command: 'SELECT' }];
+      if (e instanceof QueryError) log?.debug({ sql, sqlstate: e.sqlstate, err: e.message }, 'query failed');
+      else log?.info({ sql, err: e }, 'query failed');
       throw e;
     }
   }
