@@ -33,5 +33,6 @@ export function compileFragment(f: PlanFragment): string {
   const cols = f.columns.length ? f.columns.map(quoteIdent).join(', ') : '*';
   return `SELECT ${cols} FROM ${tableRef(f.table)}` +
     (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
+    (f.orderBy?.length ? ` ORDER BY ${f.orderBy.map((o) => `${quoteIdent(o.column)}${o.desc ? ' DESC' : ''}`).join(', ')}` : '') +
     (f.limit !== undefined ? ` LIMIT ${f.limit}` : '');
 }

@@ -98,13 +98,22 @@ export interface RunningPrometheus { url: string; stop(): Promise<void> }
 export async function startPrometheus(series: FixtureSeries[]): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'metaflow-prom-'));
   writeFileSync(join(dir, 'data.om'), toOpenMetrics(series));
-  writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1h\nscrape_configs: []\n');
   const blocks = spawnSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'data.om'), join(dir, 'tsdb')], { encoding: 'utf8' });
   if (blocks.status !== 0) throw new Error(`promtool failed: ${blocks.stderr}`);
+  return launch(dir, []);
+}
+
+/** An empty Prometheus that accepts remote write (`/api/v1/write`), for loading data as users do. */
+export async function startRemoteWritePrometheus(): Promise<RunningPrometheus & { pid: number }> {
+  return launch(mkdtempSync(join(tmpdir(), 'metaflow-prom-')), ['--web.enable-remote-write-receiver', '--storage.tsdb.min-block-duration=2h']);
+}
+
+async function launch(dir: string, extra: string[]): Promise<RunningPrometheus & { pid: number }> {
+  writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1h\nscrape_configs: []\n');
   const port = await freePort();
   const proc: ChildProcess = spawn('prometheus', [
     `--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`,
-    '--storage.tsdb.retention.time=100y', `--web.listen-address=127.0.0.1:${port}`,
+    '--storage.tsdb.retention.time=100y', `--web.listen-address=127.0.0.1:${port}`, ...extra,
   ], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
@@ -118,7 +127,7 @@ export async function startPrometheus(series: FixtureSeries[]): Promise<RunningP
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
-      if ((await fetch(`${url}/-/ready`)).ok) return { url, stop };
+      if ((await fetch(`${url}/-/ready`)).ok) return { url, stop, pid: proc.pid! };
     } catch { /* not listening yet */ }
     if (proc.exitCode !== null || Date.now() > deadline) {
       await stop();
