@@ -25,12 +25,12 @@ function sortSeries(series: Series[]): Series[] {
  * Evaluates an instant selector. With `sampleTimestamps` the value at each step is the
  * sample's own timestamp in seconds (what `timestamp(sel)` needs).
  */
-export async function evalVectorSelector(ev: Evaluator, node: VectorSelector, opts: { sampleTimestamps?: boolean; func?: string } = {}): Promise<VectorValue> {
+export async function evalVectorSelector(ev: Evaluator, node: VectorSelector, opts: { sampleTimestamps?: boolean } = {}): Promise<VectorValue> {
   const refs = ev.referenceTimes(node.at, node.offsetMs);
   const lookback = ev.ctx.lookbackMs;
   const minRef = refs.length ? Math.min(refs[0], refs[refs.length - 1]) : 0;
   const maxRef = refs.length ? Math.max(refs[0], refs[refs.length - 1]) : 0;
-  const raw = sortSeries(await ev.select({ start: minRef - lookback, end: maxRef, step: ev.stepMs, func: opts.func, range: 0 }, node.matchers));
+  const raw = sortSeries(await ev.select(node, { start: minRef - lookback, end: maxRef, step: ev.stepMs, range: 0 }));
   const out: StepSeries[] = [];
   const n = ev.steps;
   for (const s of raw) {
@@ -69,12 +69,12 @@ function withoutStale(labels: Series['labels'], ts: Float64Array, vs: Float64Arr
 }
 
 /** Evaluates a range selector into raw samples plus the per-step window ends. */
-export async function evalMatrixSelector(ev: Evaluator, node: MatrixSelector, func?: string): Promise<MatrixValue> {
+export async function evalMatrixSelector(ev: Evaluator, node: MatrixSelector): Promise<MatrixValue> {
   const vsel = node.vectorSelector;
   const refs = ev.referenceTimes(vsel.at, vsel.offsetMs);
   const minRef = refs.length ? Math.min(refs[0], refs[refs.length - 1]) : 0;
   const maxRef = refs.length ? Math.max(refs[0], refs[refs.length - 1]) : 0;
-  const raw = sortSeries(await ev.select({ start: minRef - node.rangeMs, end: maxRef, step: ev.stepMs, func, range: node.rangeMs }, vsel.matchers));
+  const raw = sortSeries(await ev.select(vsel, { start: minRef - node.rangeMs, end: maxRef, step: ev.stepMs, range: node.rangeMs }));
   const series = raw.map((s) => withoutStale(s.labels, toFloat64(s.timestampsMs), s.values)).filter((s) => s.ts.length > 0);
   return { type: 'matrix', series, windowEnds: refs, rangeMs: node.rangeMs };
 }

@@ -32,7 +32,7 @@ type WindowFn = (w: Window) => number | undefined;
 
 async function evalMatrixArg(ev: Evaluator, call: Call, idx: number): Promise<MatrixValue> {
   const arg = unwrapParens(call.args[idx]);
-  const v = arg.kind === 'MatrixSelector' ? await evalMatrixSelector(ev, arg, call.func) : await ev.eval(arg);
+  const v = arg.kind === 'MatrixSelector' ? await evalMatrixSelector(ev, arg) : await ev.eval(arg);
   if (v.type !== 'matrix') throw new PromQLEvalError('INVALID_EXPRESSION_TYPE', `${call.func}(): expected range vector, got ${v.type}`, call.posRange);
   return v;
 }
