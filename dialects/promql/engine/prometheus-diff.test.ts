@@ -61,6 +61,14 @@ QUERIES.push(
   'predict_linear(http_requests_total[15m], 3600)', 'deriv(http_requests_total[20m])', 'holt_winters(http_requests_total[10m], 0.1, 0.9)',
   'changes(http_requests_total[30m])', 'resets(http_requests_total[1h])', 'last_over_time(cpu_usage[10m])',
   'present_over_time(cpu_usage{instance="2"}[2m])', 'absent_over_time(cpu_usage{instance="2"}[2m])',
+  // NaN and +Inf samples
+  'odd_gauge', 'sum(odd_gauge)', 'avg by (job) (odd_gauge)', 'max(odd_gauge)', 'min by (instance) (odd_gauge)', 'stddev(odd_gauge)',
+  'topk(2, odd_gauge)', 'bottomk(2, odd_gauge)', 'quantile(0.5, odd_gauge)', 'count_values("v", odd_gauge)',
+  'avg_over_time(odd_gauge[10m])', 'sum_over_time(odd_gauge[10m])', 'max_over_time(odd_gauge[10m])', 'min_over_time(odd_gauge[10m])',
+  'stdvar_over_time(odd_gauge[10m])', 'quantile_over_time(0.9, odd_gauge[10m])', 'changes(odd_gauge[10m])', 'resets(odd_gauge[10m])',
+  'deriv(odd_gauge[10m])', 'rate(odd_gauge[10m])', 'delta(odd_gauge[10m])', 'odd_gauge > 0', 'odd_gauge == bool odd_gauge',
+  'odd_gauge / 0', 'odd_gauge % 3', 'clamp(odd_gauge, -10, 10)', 'round(odd_gauge / 7)', 'sgn(odd_gauge)', 'sort(odd_gauge)',
+  'histogram_quantile(0.5, label_replace(odd_gauge, "le", "$1", "instance", "(.*)"))',
 );
 
 type Points = Map<string, Map<number, number>>;

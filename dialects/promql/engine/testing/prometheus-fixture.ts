@@ -13,7 +13,8 @@ export interface FixtureSeries { labels: Record<string, string>; timestampsMs: n
 export const BASE_S = 1_700_000_000;
 
 /**
- * Counters (with a reset), gauges (with a gap longer than the lookback), and classic
+ * Counters (with a reset), gauges (with a gap longer than the lookback, and one with NaN and
+ * +Inf samples), and classic
  * histogram buckets for 3 jobs × 3 instances, 480 samples each at ~15 s with jitter.
  */
 export function generateSeries(): FixtureSeries[] {
@@ -39,6 +40,8 @@ export function generateSeries(): FixtureSeries[] {
         return c;
       });
       add({ __name__: 'cpu_usage', job, instance }, (i) => (instance === '2' && i > 300 && i < 330 ? null : Math.round(rnd() * 1000) / 10));
+      // Special values: NaN now and then, +Inf once, for NaN/Inf handling in functions and operators.
+      add({ __name__: 'odd_gauge', job, instance }, (i) => (i % 37 === 5 ? NaN : i === 250 && instance === '0' ? Infinity : Math.round(rnd() * 100) - 50));
       const counts = [0, 0, 0, 0, 0];
       ['0.1', '0.5', '1', '5', '+Inf'].forEach((le, k) => {
         add({ __name__: 'latency_seconds_bucket', job, instance, le }, () => {
@@ -55,6 +58,8 @@ export function generateSeries(): FixtureSeries[] {
   return out;
 }
 
+const formatValue = (v: number): string => (Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v));
+
 function toOpenMetrics(series: FixtureSeries[]): string {
   const families = new Map<string, FixtureSeries[]>();
   for (const s of series) {
@@ -63,13 +68,13 @@ function toOpenMetrics(series: FixtureSeries[]): string {
     families.get(fam)!.push(s);
   }
   const lines: string[] = [];
-  const types: Record<string, string> = { http_requests: 'counter', cpu_usage: 'gauge', latency_seconds: 'histogram' };
+  const types: Record<string, string> = { http_requests: 'counter', cpu_usage: 'gauge', odd_gauge: 'gauge', latency_seconds: 'histogram' };
   for (const [fam, ss] of families) {
     lines.push(`# TYPE ${fam} ${types[fam]}`);
     for (const s of ss) {
       const { __name__, ...rest } = s.labels;
       const l = Object.entries(rest).map(([k, v]) => `${k}="${v}"`).join(',');
-      s.timestampsMs.forEach((t, i) => lines.push(`${__name__}{${l}} ${s.values[i]} ${t / 1000}`));
+      s.timestampsMs.forEach((t, i) => lines.push(`${__name__}{${l}} ${formatValue(s.values[i])} ${t / 1000}`));
     }
   }
   lines.push('# EOF');
