@@ -83,6 +83,25 @@ export function isStaleAt(values: Float64Array, i: number): boolean {
   return words[0] === STALE_NAN_LO && words[1] === STALE_NAN_HI;
 }
 
+/**
+ * Per-sample staleness flags of a whole array (one view over its bits, not one per sample),
+ * or null when it holds no marker — the usual case, found without allocating.
+ */
+export function staleFlags(values: Float64Array): Uint8Array | null {
+  let words: Uint32Array | null = null;
+  let flags: Uint8Array | null = null;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === v) continue;
+    words ??= new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+    if (words[2 * i] === STALE_NAN_LO && words[2 * i + 1] === STALE_NAN_HI) {
+      flags ??= new Uint8Array(values.length);
+      flags[i] = 1;
+    }
+  }
+  return flags;
+}
+
 /** Collects a select() answer of any of its allowed shapes into an array. */
 export async function collectSeries(r: Promise<Series[]> | Series[] | AsyncIterable<Series>): Promise<Series[]> {
   const awaited = await r;
