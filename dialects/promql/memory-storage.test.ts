@@ -54,7 +54,9 @@ test('out-of-order appends are sorted and the last write for a timestamp wins', 
 });
 
 test('staleFlags marks only StaleNaN samples and allocates nothing without them', () => {
-  const vs = new Float64Array([1, NaN, STALE_NAN, 2, STALE_NAN]);
+  // Written element by element: a JS array literal of doubles would canonicalise the NaN bits.
+  const vs = new Float64Array(5);
+  vs[0] = 1; vs[1] = NaN; vs[2] = STALE_NAN; vs[3] = 2; vs[4] = STALE_NAN;
   assert.deepEqual(Array.from(staleFlags(vs)!), [0, 0, 1, 0, 1]);
   assert.equal(staleFlags(new Float64Array([1, NaN, 3])), null);
   // A view into a larger buffer reads its own samples.

@@ -69,7 +69,8 @@ const staleF64 = new Float64Array(staleBuf);
 const staleU32 = new Uint32Array(staleBuf);
 staleU32[0] = 0x00000002; // little-endian low word
 staleU32[1] = 0x7ff00000;
-/** The StaleNaN bit pattern as a number (write it into a Float64Array to keep the bits). */
+/** The StaleNaN bit pattern as a number. Write it straight into a Float64Array: V8 keeps the
+ * bits there, but a plain JS array of doubles canonicalises every NaN and loses the marker. */
 export const STALE_NAN: number = staleF64[0];
 /** Low and high 32-bit words of StaleNaN (little-endian order). */
 export const STALE_NAN_LO = 0x00000002;
