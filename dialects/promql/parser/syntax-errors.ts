@@ -38,7 +38,7 @@ function context(rule: string | undefined, prev: IToken | undefined, prev2: ITok
     case 'labelMatchers':
       return is(prev, T.LBrace, T.Comma) ? ' in label matching, expected identifier or "}"' : ' in label matching, expected "," or "}"';
     case 'groupingLabels':
-      if (is(prev, T.By, T.Without, T.On, T.Ignoring)) return ' in grouping opts, expected "("';
+      if (is(prev, T.By, T.Without, T.On, T.Ignoring) && !is(prev2, T.LParen, T.Comma)) return ' in grouping opts, expected "("';
       return is(prev, T.LParen, T.Comma) ? ' in grouping opts, expected label' : ' in grouping opts, expected "," or ")"';
     case 'aggregation':
       return ' in aggregation';
