@@ -143,14 +143,14 @@ class PromQLGrammar extends EmbeddedActionsParser {
       ),
       alt(
         () => {
-          const atTok = this.CONSUME(T.At);
+          this.CONSUME(T.At);
           e = this.OR2([
             alt(
               () => {
                 const kw = this.OR3([alt(() => this.CONSUME(T.Start)), alt(() => this.CONSUME(T.End))]);
                 this.CONSUME(T.LParen);
                 const close = this.CONSUME(T.RParen);
-                return this.ACTION(() => B.at(e, kw.image.toLowerCase() as 'start' | 'end', B.tokenRange(atTok), endOf(close)));
+                return this.ACTION(() => B.at(e, kw.image.toLowerCase() as 'start' | 'end', endOf(close)));
               },
             ),
             alt(
@@ -163,7 +163,7 @@ class PromQLGrammar extends EmbeddedActionsParser {
                 return this.ACTION(() => {
                   const lit = B.numberLiteral(num);
                   const v = sign?.image === '-' ? -lit.value : lit.value;
-                  return B.at(e, B.atTimestamp(v, e.posRange), B.tokenRange(atTok), endOf(num));
+                  return B.at(e, B.atTimestamp(v, e.posRange), endOf(num));
                 });
               },
             ),

@@ -52,9 +52,13 @@ function parseText(query: string): Expr {
   const recognition = fault === undefined ? grammar.errors[0] : undefined;
   if (recognition !== undefined) {
     const s = syntaxError(recognition, tokens, query.length);
-    if (lexError === null || s.pos < lexError.pos) throw new PromQLParseError(query, { start: s.pos, end: s.end }, s.message, recognition.message);
+    if (lexError === null || s.order < (lexError.order ?? lexError.pos)) throw new PromQLParseError(query, { start: s.pos, end: s.end }, s.message, recognition.message);
   }
-  if (lexError !== null) throw new PromQLParseError(query, { start: lexError.pos, end: lexError.pos + 1 }, lexError.message);
+  // A fault raised while building a node precedes lexical trouble further on in the text, except
+  // in the token after the node: yacc reads that one before reducing.
+  const lookahead = fault === undefined ? 0 : tokens.find((t) => t.startOffset >= fault!.posRange.end)?.startOffset ?? query.length;
+  const faultFirst = fault !== undefined && lexError !== null && lookahead < (lexError.order ?? lexError.pos);
+  if (lexError !== null && !faultFirst) throw new PromQLParseError(query, { start: lexError.pos, end: lexError.pos + 1 }, lexError.message);
   try {
     if (fault !== undefined) throw fault;
     checkTree(expr!, query);

@@ -53,9 +53,10 @@ export function parseNumber(text: string): number {
   else if (/^0[0-7]+$/.test(text)) int = BigInt('0o' + text.slice(1));
   else if (/^\d+$/.test(text) && !/^0\d/.test(text)) int = BigInt(text);
   if (int !== null && int <= MAX_INT64) return Number(int);
-  if (!DECIMAL_FLOAT_RE.test(text)) throw new Error(`invalid syntax: ${JSON.stringify(text)}`);
+  // Worded like Go's strconv errors, which Prometheus passes through.
+  if (!DECIMAL_FLOAT_RE.test(text)) throw new Error(`strconv.ParseFloat: parsing ${JSON.stringify(text)}: invalid syntax`);
   const f = Number(text);
-  if (!Number.isFinite(f)) throw new Error(`value out of range: ${JSON.stringify(text)}`);
+  if (!Number.isFinite(f)) throw new Error(`strconv.ParseFloat: parsing ${JSON.stringify(text)}: value out of range`);
   return f;
 }
 
