@@ -6,7 +6,7 @@ import type { Call } from '../../ast.ts';
 import type { Evaluator } from '../evaluator.ts';
 import { PromQLEvalError, EVAL_ERROR_CODES } from '../errors.ts';
 import { quantile } from '../quantile.ts';
-import { dropMetricName, labelsKey, lowerBound, newStepSeries, upperBound, type MatrixValue, type StepSeries, type EvalValue } from '../values.ts';
+import { dropMetricName, labelsKey, newStepSeries, type MatrixValue, type StepSeries, type EvalValue } from '../values.ts';
 import { evalMatrixSelector } from '../selectors.ts';
 import { unwrapParens, type Kernel } from './kernel.ts';
 
