@@ -54,7 +54,7 @@ function parseText(query: string): Expr {
   const recognition = fault === undefined ? grammar.errors[0] : undefined;
   if (recognition !== undefined) {
     const s = syntaxError(recognition, tokens, query.length);
-    if (lexError === null || s.order < (lexError.order ?? lexError.pos)) throw new PromQLParseError(query, { start: s.pos, end: s.end }, s.message, recognition.message);
+    if (lexError === null || s.order < (lexError.order ?? lexError.pos)) throw new PromQLParseError(query, { start: s.pos, end: s.end }, s.message);
   }
   // A fault raised while building a node precedes lexical trouble further on in the text; when
   // yacc reads the next token before reducing (fault.lookahead), trouble up to that token wins.
