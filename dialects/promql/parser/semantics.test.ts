@@ -123,6 +123,6 @@ test('children() walks every sub-expression in source order', () => {
     if (e.kind === 'VectorSelector') names.push(e.name);
     children(e).forEach(walk);
   };
-  walk(parse('topk(scalar(k), rate(a[5m])) + on(x) -(b offset 1m)[10m:] * label_replace(c, "d", "e", "f", "g") / count_values("v", d)'));
+  walk(parse('topk(scalar(k), rate(a[5m])) + on(x) max_over_time((-(b offset 1m))[10m:]) * label_replace(c, "d", "e", "f", "g") / count_values("v", d)'));
   assert.deepEqual(names, ['k', 'a', 'b', 'c', 'd']);
 });
