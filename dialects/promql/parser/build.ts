@@ -12,7 +12,8 @@ import { stringError } from './lex-errors.ts';
 
 /** A parse failure at a range; the entry point turns it into a PromQLParseError. */
 export class SyntaxFault extends Error {
-  constructor(readonly posRange: PosRange, message: string) {
+  /** `lookahead`: Prometheus' parser raises this only after reading the next token. */
+  constructor(readonly posRange: PosRange, message: string, readonly lookahead = false) {
     super(message);
   }
 }
@@ -153,10 +154,11 @@ const PARAM_AGGREGATORS = new Set(['topk', 'bottomk', 'quantile', 'count_values'
 export function aggregate(op: IToken, grouping: { labels: string[]; without: boolean } | undefined, args: Expr[], end: number): AggregateExpr {
   const posRange = { start: op.startOffset, end };
   const name = op.image.toLowerCase() as AggregateOp;
-  if (args.length === 0) fail(posRange, 'no arguments for aggregate expression provided');
+  // Prometheus reduces an aggregation only after peeking for a trailing by/without.
+  if (args.length === 0) throw new SyntaxFault(posRange, 'no arguments for aggregate expression provided', true);
   const wanted = PARAM_AGGREGATORS.has(name) ? 2 : 1;
   if (args.length !== wanted) {
-    fail(posRange, `wrong number of arguments for aggregate expression provided, expected ${wanted}, got ${args.length}`);
+    throw new SyntaxFault(posRange, `wrong number of arguments for aggregate expression provided, expected ${wanted}, got ${args.length}`, true);
   }
   return {
     kind: 'AggregateExpr', op: name, expr: args[wanted - 1]!, param: wanted === 2 ? args[0]! : null,

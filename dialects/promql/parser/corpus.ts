@@ -66,8 +66,9 @@ const MUTATION_VOCABULARY = ['(', ')', '{', '}', '[', ']', ',', ':', '@', '+', '
   'count_values', 'quantile', 'time()', 'label_replace', '#', '`r`', "'s'", '!~', '=~', '%', 'atan2', 'nan'];
 
 /** Every corpus query (parse cases that are valid UTF-8, test-script expressions) plus
- * `perQuery` seeded token-level mutations of each: a deletion, insertion, replacement or swap. */
-export function nearMissQueries(seed: number, perQuery: number, tokenize: (q: string) => string[]): string[] {
+ * `perQuery` seeded mutations of each, every one `edits` token-level deletions, insertions,
+ * replacements or swaps. */
+export function nearMissQueries(seed: number, perQuery: number, tokenize: (q: string) => string[], edits = 1): string[] {
   let state = seed;
   const rand = (n: number) => { state = (state * 1103515245 + 12345) % 2 ** 31; return state % n; };
   const base = [
@@ -80,13 +81,15 @@ export function nearMissQueries(seed: number, perQuery: number, tokenize: (q: st
     if (toks.length === 0) continue;
     for (let k = 0; k < perQuery; k++) {
       const t = [...toks];
-      const i = rand(t.length);
-      const word = MUTATION_VOCABULARY[rand(MUTATION_VOCABULARY.length)]!;
-      switch (rand(4)) {
-        case 0: t.splice(i, 1); break;
-        case 1: t.splice(i, 0, word); break;
-        case 2: t[i] = word; break;
-        default: if (i + 1 < t.length) [t[i], t[i + 1]] = [t[i + 1]!, t[i]!];
+      for (let e = 0; e < edits; e++) {
+        const i = rand(t.length);
+        const word = MUTATION_VOCABULARY[rand(MUTATION_VOCABULARY.length)]!;
+        switch (rand(4)) {
+          case 0: t.splice(i, 1); break;
+          case 1: t.splice(i, 0, word); break;
+          case 2: t[i] = word; break;
+          default: if (i + 1 < t.length) [t[i], t[i + 1]] = [t[i + 1]!, t[i]!];
+        }
       }
       out.add(t.join(rand(3) === 0 ? '' : ' '));
     }

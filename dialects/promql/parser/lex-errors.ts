@@ -107,7 +107,10 @@ export function firstLexError(q: string, tokens: IToken[], lexErrors: ILexingErr
       while (/[ \t\r\n]/.test(q[p] ?? '')) p++;
       const next = tokens[i + 1];
       if (next === undefined || next.startOffset !== p || (next.tokenType !== T.Duration && next.tokenType !== T.BadNumber)) {
-        found.push({ pos: p, message: 'missing unit character in duration' });
+        // Its number scanner may swallow a stray `e` or `.` before giving up.
+        const r = scanNumber(q, p, false);
+        const message = r.ok ? 'missing unit character in duration' : `bad duration syntax: ${JSON.stringify(q.slice(p, badNumberExtent(q, p)))}`;
+        found.push({ pos: p, message });
         break;
       }
     }
@@ -125,8 +128,8 @@ export function firstLexError(q: string, tokens: IToken[], lexErrors: ILexingErr
     else if (type === T.RBrace || type === T.RBracket) open = 'expr';
   }
   if (open === 'braces') found.push({ pos: q.length, message: 'unexpected end of input inside braces' });
-  else if (open === 'brackets') found.push({ pos: q.length, message: 'unclosed left bracket' });
   else if (depth > 0) found.push({ pos: q.length, message: 'unclosed left parenthesis' });
+  else if (open === 'brackets') found.push({ pos: q.length, message: 'unclosed left bracket' });
   // Last, so that on a tie the more specific findings above win (the sort is stable).
   if (lexErrors.length > 0) {
     const at = lexErrors[0]!.offset;

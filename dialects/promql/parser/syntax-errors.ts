@@ -48,7 +48,7 @@ function context(rule: string | undefined, prev: IToken | undefined, prev2: ITok
       if (is(prev, T.LBracket)) return ' in subquery selector, expected duration';
       if (is(prev, T.Colon)) return ' in subquery selector, expected duration or "]"';
       if (is(prev, T.Duration) && is(prev2, T.Colon)) return ' in subquery selector, expected "]"';
-      if (is(prev, T.Duration)) return ' in subquery or range, expected ":" or "]"';
+      if (is(prev, T.Duration) && is(prev2, T.LBracket)) return ' in subquery or range, expected ":" or "]"';
       return '';
     default:
       return '';
@@ -73,9 +73,16 @@ export function syntaxError(err: IRecognitionException, tokens: IToken[], queryL
   }
   // Like yacc error recovery, the innermost enclosing construct with an error rule names the context.
   let where = '';
-  if (err.name !== 'NotAllInputParsedException') {
+  // After group_left/group_right Prometheus' error recovery lands in the label list.
+  const partial = err.name !== 'NotAllInputParsedException';
+  if (partial && is(prev, T.GroupLeft, T.GroupRight) && !is(prev2, T.LParen, T.Comma)) where = ' in grouping opts, expected "("';
+  else if (partial) {
     const rules = err.context.ruleStack;
-    for (let i = rules.length - 1; i >= 0 && where === ''; i--) where = context(rules[i], prev, prev2);
+    for (let i = rules.length - 1; i >= 0 && where === ''; i--) {
+      // Modifier contexts apply only to an error directly inside the modifier.
+      if (rules[i] === 'postfixExpr' && i !== rules.length - 1) continue;
+      where = context(rules[i], prev, prev2);
+    }
   }
   return { pos, end: atEnd ? pos : pos + t.image.length, order: pos, message: `unexpected ${describeToken(t)}${where}` };
 }
