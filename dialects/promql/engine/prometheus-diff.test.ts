@@ -76,6 +76,14 @@ QUERIES.push(
   'flappy', 'count(flappy)', 'rate(flappy[5m])', 'count_over_time(flappy[10m])', 'last_over_time(flappy[10m])',
   'max_over_time(flappy[3m:1m])', 'changes(flappy[20m])', 'resets(flappy[30m])', 'absent(flappy{inst="0"})', 'timestamp(flappy)',
   'flappy offset 3m', 'sum by (inst) (flappy) > 100', 'flappy unless flappy offset 5m', 'present_over_time(flappy[1m])',
+  // modifiers inside subqueries and functions of subqueries
+  'max_over_time(cpu_usage[5m:1m] @ end())', 'rate(http_requests_total[5m] @ start())', 'sum_over_time((cpu_usage offset -5m)[10m:2m])',
+  'timestamp(max_over_time(cpu_usage[5m:1m]))', 'holt_winters(sum(cpu_usage)[30m:1m], 0.5, 0.5)',
+  'predict_linear(sum(rate(http_requests_total[5m]))[30m:1m], 600)', 'absent_over_time(nonexistent[5m])',
+  'label_join(sum by (job, instance) (cpu_usage), "ji", "-", "job", "instance")', 'count by (le) (latency_seconds_bucket)',
+  'sum(latency_seconds_bucket) by (le) / ignoring(le) group_left sum(latency_seconds_bucket{le="+Inf"})',
+  'quantile_over_time(0.5, rate(http_requests_total[1m])[10m:30s])', 'rate(http_requests_total[5m] offset -1m)',
+  'min_over_time(flappy[10m:1m] offset 2m)', 'avg(last_over_time(flappy[2m] @ end()))',
 );
 
 type Points = Map<string, Map<number, number>>;
