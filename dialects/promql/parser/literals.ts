@@ -66,7 +66,19 @@ export function formatNumber(v: number): string {
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
   if (Object.is(v, -0)) return '-0';
-  return String(v);
+  return positional(String(v));
+}
+
+/** Go's FormatFloat(v, 'f', -1, 64): the shortest digits, never in exponent form. */
+function positional(js: string): string {
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(js);
+  if (m === null) return js;
+  const [, sign, lead, frac = '', exp] = m;
+  const digits = lead! + frac;
+  const point = 1 + Number(exp);
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = {

@@ -35,7 +35,8 @@ test('every test-script expression round-trips through the printer', () => {
 
 test('prints in Prometheus style', () => {
   const cases: Array<[string, string]> = [
-    ['sum by(job)(rate(x{a="b",c=~"d.*"}[5m]))', 'sum by (job) (rate(x{a="b", c=~"d.*"}[5m]))'],
+    ['sum by(job)(rate(x{c=~"d.*", a="b"}[5m]))', 'sum by (job) (rate(x{c=~"d.*",a="b"}[5m]))'],
+    ['1e21 + 1.5e-7 - 1.2345678901234567e25', '1000000000000000000000 + 0.00000015 - 12345678901234566000000000'],
     ['sum(x) without (a,b)', 'sum without (a, b) (x)'],
     ['topk(5,x)', 'topk(5, x)'],
     ['a+on(b)group_left(c)d', 'a + on (b) group_left (c) d'],

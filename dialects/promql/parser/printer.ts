@@ -43,11 +43,12 @@ function binaryString(n: BinaryExpr): string {
 
 const matcherString = (m: LabelMatcher) => `${m.name}${m.type}${quoteString(m.value)}`;
 
-/** `name{matchers}` without modifiers; the implicit trailing __name__ matcher is not printed. */
+/** `name{matchers}` without modifiers; the implicit trailing __name__ matcher is not printed.
+ * Unlike Prometheus the matchers keep their order, so the text re-parses to the same tree. */
 function selectorBody(n: VectorSelector): string {
   const shown = n.name !== '' ? n.matchers.slice(0, -1) : n.matchers;
   if (shown.length === 0) return n.name;
-  return `${n.name}{${shown.map(matcherString).join(', ')}}`;
+  return `${n.name}{${shown.map(matcherString).join(',')}}`;
 }
 
 function matchingString(n: BinaryExpr): string {
