@@ -5,7 +5,7 @@
  * and each server's peak RSS.
  */
 import snappy from 'snappyjs';
-import { startRemoteWritePrometheus } from '../dialects/promql/engine/testing/prometheus-fixture.ts';
+import { launchPrometheus } from '../dialects/promql/engine/testing/prometheus-fixture.ts';
 import { encodeWriteRequest, type PromSeries } from '../ingester/prometheus/remote-write-codec.ts';
 import { tempDir } from '../lib/testing/server.ts';
 import { mulberry32 } from '../lib/testing/l7-data.ts';
@@ -71,7 +71,7 @@ export async function benchPromql(opts: { seriesCounts?: number[] } = {}): Promi
   const rss: string[] = [];
   for (const n of opts.seriesCounts ?? [1000, 10_000]) {
     const dir = tempDir('metaflow-bench-promql-');
-    const prom = await startRemoteWritePrometheus();
+    const prom = await launchPrometheus();
     const ours = await startServerProcess(['--data-dir', dir.path]);
     try {
       const endMs = Math.floor(Date.now() / STEP_MS) * STEP_MS;
