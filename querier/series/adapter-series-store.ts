@@ -8,6 +8,7 @@ import { findTable } from '../../schema/index.ts';
 import type { StorageAdapter } from '../../storage-adapters/adapter.ts';
 import { STALE_NAN_HI, STALE_NAN_LO, type LabelMatcher, type SelectHints, type Series, type SeriesStore } from '../../dialects/promql/storage.ts';
 import { SeriesIndex } from './series-index.ts';
+import { FlowMetricSeries } from './flow-metrics.ts';
 import { isValidAt, scanColumns } from '../../storage-adapters/columns.ts';
 import type { SeriesCatalog } from '../../dialects/promql/http/routes.ts';
 
@@ -15,9 +16,12 @@ const SAMPLES = findTable('prometheus.samples')!;
 
 export class AdapterSeriesStore implements SeriesStore, SeriesCatalog {
   readonly index: SeriesIndex;
+  /** MetaFlow's own tables, readable as metrics beside remote-written series. */
+  readonly flow: FlowMetricSeries;
 
   constructor(private readonly adapter: StorageAdapter) {
     this.index = new SeriesIndex(adapter.dictionaries);
+    this.flow = new FlowMetricSeries(adapter);
   }
 
   /**
@@ -28,10 +32,17 @@ export class AdapterSeriesStore implements SeriesStore, SeriesCatalog {
     await this.index.refresh();
     const ids = new Set<number>();
     for (const m of selectors) for (const id of this.index.match(m)) ids.add(id);
-    return [...ids].sort((a, b) => a - b).map((id) => ({ ...this.index.labelsOf(id)! }));
+    const flow = new Set(selectors.flatMap((m) => this.flow.metricsFor(m).map((x) => x.name)));
+    // Flow metrics are listed by name only: their label sets live in the rows themselves.
+    return [...[...ids].sort((a, b) => a - b).map((id) => ({ ...this.index.labelsOf(id)! })), ...[...flow].sort().map((name) => ({ __name__: name }))];
   }
 
   async select(hints: SelectHints, matchers: LabelMatcher[]): Promise<Series[]> {
+    const flow = this.flow.metricsFor(matchers).length ? await this.flow.select(hints, matchers) : [];
+    return flow.length ? [...flow, ...(await this.selectSamples(hints, matchers))] : this.selectSamples(hints, matchers);
+  }
+
+  private async selectSamples(hints: SelectHints, matchers: LabelMatcher[]): Promise<Series[]> {
     await this.index.refresh();
     const ids = this.index.match(matchers);
     if (ids.length === 0) return [];
