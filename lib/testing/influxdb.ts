@@ -5,25 +5,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { tempDir } from './server.ts';
+import { freePort } from './ports.ts';
 
 const INFLUXD = process.env.METAFLOW_TEST_INFLUXD ?? '/usr/bin/influxd';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function config(dir: string, httpPort: number, rpcPort: number): string {
+function config(dir: string, httpPort: number, rpcPort: number, auth: boolean): string {
   return `reporting-disabled = true
 bind-address = "127.0.0.1:${rpcPort}"
 [meta]
@@ -36,6 +25,7 @@ bind-address = "127.0.0.1:${rpcPort}"
   enabled = true
   bind-address = "127.0.0.1:${httpPort}"
   log-enabled = false
+  auth-enabled = ${auth}
 [monitor]
   store-enabled = false
 [continuous_queries]
@@ -47,11 +37,12 @@ bind-address = "127.0.0.1:${rpcPort}"
 
 export interface InfluxServer { base: string; stop(): Promise<void> }
 
-export async function startInfluxd(): Promise<InfluxServer> {
+/** With `auth`, the server requires credentials and has one admin user, `admin`/`admin`. */
+export async function startInfluxd(options: { auth?: boolean } = {}): Promise<InfluxServer> {
   const dir = tempDir('metaflow-influxd-');
   const [httpPort, rpcPort] = [await freePort(), await freePort()];
   const file = join(dir.path, 'influxdb.conf');
-  writeFileSync(file, config(dir.path, httpPort, rpcPort));
+  writeFileSync(file, config(dir.path, httpPort, rpcPort, options.auth ?? false));
   let log = '';
   const child: ChildProcess = spawn(INFLUXD, ['run', '-config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr!.on('data', (d) => { log = (log + d).slice(-4000); });
@@ -65,7 +56,11 @@ export async function startInfluxd(): Promise<InfluxServer> {
   for (;;) {
     if (child.exitCode !== null) { await stop(); throw new Error(`influxd exited (${child.exitCode}): ${log}`); }
     try {
-      if ((await fetch(`${base}/ping`)).status === 204) return { base, stop };
+      if ((await fetch(`${base}/ping`)).status === 204) {
+        // With no user yet, InfluxDB lets anyone create the first admin.
+        if (options.auth) await fetch(`${base}/query`, { method: 'POST', body: new URLSearchParams({ q: `CREATE USER admin WITH PASSWORD 'admin' WITH ALL PRIVILEGES` }) });
+        return { base, stop };
+      }
     } catch { /* not listening yet */ }
     if (Date.now() > deadline) { await stop(); throw new Error(`influxd did not answer /ping within 20 s: ${log}`); }
     await new Promise((r) => setTimeout(r, 100));

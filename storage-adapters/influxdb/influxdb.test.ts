@@ -4,7 +4,8 @@ import { Field, makeData, RecordBatch, Schema, Struct, vectorFromArray, Utf8, Ti
 import { DICTIONARY_TABLES, findTable, TABLES } from '../../schema/index.ts';
 import { StoreError, type PlanFragment, type StorageAdapter } from '../adapter.ts';
 import { adapterConformance } from '../testkit/conformance.ts';
-import { withInfluxd } from '../../lib/testing/influxdb.ts';
+import { startInfluxd, withInfluxd } from '../../lib/testing/influxdb.ts';
+import { freePort } from '../../lib/testing/ports.ts';
 import { CHUNK_ROWS, InfluxDBAdapter } from './influxdb-adapter.ts';
 
 const l7 = findTable('flow_log.l7_flow_log')!;
@@ -112,11 +113,29 @@ await withInfluxd('influxdb adapter', (server) => {
       (e: unknown) => e instanceof StoreError && e.sqlstate === '22003' && /NaN/.test(e.message));
     assert.equal((await a.stats())['prometheus.samples']!.rows, 0, 'nothing of a refused write is stored');
     await assert.rejects(rowsOf(a, { table: l7, columns: ['nope'], filters: [] }), (e: unknown) => e instanceof StoreError && e.sqlstate === '42703');
-    const down = new InfluxDBAdapter('influxdb://127.0.0.1:1/x');
-    await assert.rejects(down.open(TABLES, DICTIONARY_TABLES), (e: unknown) => e instanceof StoreError && e.sqlstate === '08001');
+    const down = new InfluxDBAdapter(`influxdb://127.0.0.1:${await freePort()}/x`);
+    await assert.rejects(down.open(TABLES, DICTIONARY_TABLES), (e: unknown) => e instanceof StoreError && e.sqlstate === '08001' && /ECONNREFUSED|connect/.test(e.message));
     // A database dropped under a running adapter: InfluxDB's own message comes through.
     await fetch(`${server.base}/query`, { method: 'POST', body: new URLSearchParams({ q: `DROP DATABASE ${a.database}` }) });
     await assert.rejects(rowsOf(a, { table: l7, columns: ['time'], filters: [] }),
       (e: unknown) => e instanceof StoreError && e.sqlstate === '3D000' && /database not found/.test(e.message));
+  });
+
+  test('influxdb: wrong credentials fail open with 28P01, right ones work', async () => {
+    const server = await startInfluxd({ auth: true });
+    try {
+      const host = new URL(server.base).host;
+      const bad = new InfluxDBAdapter(`influxdb://admin:nope@${host}/mf`);
+      await assert.rejects(bad.open(TABLES, DICTIONARY_TABLES), (e: unknown) => e instanceof StoreError && e.sqlstate === '28P01' && /authorization failed/.test(e.message));
+      const anonymous = new InfluxDBAdapter(`influxdb://${host}/mf`);
+      await assert.rejects(anonymous.open(TABLES, DICTIONARY_TABLES), (e: unknown) => e instanceof StoreError && e.sqlstate === '28P01');
+      const good = new InfluxDBAdapter(`influxdb://admin:admin@${host}/mf`);
+      await good.open(TABLES, DICTIONARY_TABLES);
+      await good.write(l7, [batch({ time: times([5n]) })]);
+      assert.deepEqual(await rowsOf(good, { table: l7, columns: ['time'], filters: [] }), [[5n]]);
+      await good.close();
+    } finally {
+      await server.stop();
+    }
   });
 });

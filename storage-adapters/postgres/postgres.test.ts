@@ -6,6 +6,7 @@ import { DICTIONARY_TABLES, findTable, TABLES } from '../../schema/index.ts';
 import { StoreError } from '../adapter.ts';
 import { adapterConformance } from '../testkit/conformance.ts';
 import { withPostgres } from '../../lib/testing/postgres.ts';
+import { freePort } from '../../lib/testing/ports.ts';
 import { PostgresAdapter } from './postgres-adapter.ts';
 import { FETCH_ROWS } from './postgres-reader.ts';
 import { createTableSql, tableRef } from './postgres-types.ts';
@@ -83,7 +84,7 @@ await withPostgres('postgres adapter', (server) => {
     u.password = 'wrong-password';
     const bad = new PostgresAdapter(u.toString());
     await assert.rejects(bad.open(TABLES, DICTIONARY_TABLES), (e: unknown) => e instanceof StoreError && e.sqlstate === '28P01');
-    u.port = '1';
+    u.port = String(await freePort());
     const down = new PostgresAdapter(u.toString());
     await assert.rejects(down.open(TABLES, DICTIONARY_TABLES), (e: unknown) => e instanceof StoreError && e.sqlstate === '08001');
   });
