@@ -47,8 +47,17 @@ export async function startInfluxd(options: { auth?: boolean } = {}): Promise<In
   const child: ChildProcess = spawn(INFLUXD, ['run', '-config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr!.on('data', (d) => { log = (log + d).slice(-4000); });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  // A test process that dies must not leave its influxd behind.
+  const orphanGuard = () => child.kill('SIGKILL');
+  process.once('exit', orphanGuard);
   const stop = async () => {
-    if (child.exitCode === null) { child.kill('SIGTERM'); await exited; }
+    process.off('exit', orphanGuard);
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(killer);
+    }
     dir.remove();
   };
   const base = `http://127.0.0.1:${httpPort}`;

@@ -22,8 +22,30 @@ import { measurementOf, quoteIdent, ROW_FIELD } from './influxdb-types.ts';
  */
 export const INFLUXDB_CAPABILITIES: Capabilities = { ...NO_CAPABILITIES, filter: true, concurrentWriters: true };
 
+/** Points per /write request: InfluxDB's advice (5 000), and it keeps each under the server's write timeout. */
+export const POINTS_PER_REQUEST = 5_000;
+
 /** Points per InfluxDB answer chunk, one ResultBatch each. */
 export const CHUNK_ROWS = 10_000;
+
+/** Attempts per /write request when InfluxDB times out or fails inside (5xx). */
+const WRITE_ATTEMPTS = 3;
+
+/**
+ * A write InfluxDB timed out may still land, so it is simply sent again: the same points
+ * (same tags, same slot times) overwrite themselves, never duplicate.
+ */
+async function writeRetrying(http: InfluxHttp, body: string, what: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await http.write(body, what);
+    } catch (e) {
+      const transient = e instanceof StoreError && (e.sqlstate === '57014' || e.sqlstate === '58000');
+      if (!transient || attempt === WRITE_ATTEMPTS) throw e;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
+}
 
 export class InfluxDBAdapter implements StorageAdapter {
   readonly kind = 'influxdb';
@@ -63,10 +85,10 @@ export class InfluxDBAdapter implements StorageAdapter {
   }
 
   /**
-   * Sends a write call as one request, after every row has been turned into line protocol (so
-   * bad values fail the call before anything is stored). InfluxDB has no transactions: a server
-   * failure mid-request may keep part of it, and retrying the same batches rewrites the same
-   * points (same tags and slots) instead of duplicating them.
+   * Sends a write call once every row has been turned into line protocol (so bad values fail
+   * the call before anything is stored), in requests of POINTS_PER_REQUEST points. InfluxDB has
+   * no transactions: a server failure part way may keep a prefix of the call, and retrying the
+   * same batches rewrites the same points (same tags and slots) instead of duplicating them.
    */
   write(table: TableDef, batches: RecordBatch[]): Promise<void> {
     const next = this.writes.then(() => this.writeNow(table, batches));
@@ -83,8 +105,9 @@ export class InfluxDBAdapter implements StorageAdapter {
     } catch (e) {
       throw new StoreError(`InfluxDB write to ${table.fullName} refused: ${(e as Error).message}`, 'influxdb', '22003', e);
     }
-    if (lines.length === 0) return;
-    await http.write(lines.join('\n'), `InfluxDB write to ${table.fullName} failed`);
+    for (let i = 0; i < lines.length; i += POINTS_PER_REQUEST) {
+      await writeRetrying(http, lines.slice(i, i + POINTS_PER_REQUEST).join('\n'), `InfluxDB write to ${table.fullName} failed`);
+    }
     draft.commit();
   }
 

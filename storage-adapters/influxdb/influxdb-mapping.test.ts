@@ -4,7 +4,7 @@ import { findTable } from '../../schema/index.ts';
 import { compileFragment } from './influxdb-compiler.ts';
 import { resolveClaims } from './influxdb-dictionary.ts';
 import { escapeKey, fieldValue, fromInflux, nsToUs, parseJson } from './influxdb-types.ts';
-import { SlotBook, SlotDraft } from './influxdb-writer.ts';
+import { slotKey, SlotBook, SlotDraft } from './influxdb-writer.ts';
 
 const l7 = findTable('flow_log.l7_flow_log')!;
 
@@ -41,13 +41,18 @@ test('64-bit integers survive JSON; uint64 round-trips through int64 fields', ()
 
 test('slots count rows per series and µs; a failed write gives its slots back', () => {
   const book = new SlotBook(2);
+  const [s1, s2] = [slotKey('m,a=1', '5'), slotKey('m,a=1', '6')];
+  assert.notEqual(s1, s2);
   const d1 = new SlotDraft(book);
-  assert.deepEqual([d1.next('s 1'), d1.next('s 1'), d1.next('s 2')], [0, 1, 0]);
+  assert.deepEqual([d1.next(s1), d1.next(s1), d1.next(s2)], [0, 1, 0]);
   const lost = new SlotDraft(book);
-  assert.equal(lost.next('s 1'), 0, 'a draft only builds on committed ones (the adapter runs write calls one at a time)');
+  assert.equal(lost.next(s1), 0, 'a draft only builds on committed ones (the adapter runs write calls one at a time)');
   d1.commit();
   const d2 = new SlotDraft(book);
-  assert.equal(d2.next('s 1'), 2);
+  assert.equal(d2.next(s1), 2);
   d2.commit();
-  assert.equal(new SlotDraft(book).next('s 2'), 1);
+  assert.equal(new SlotDraft(book).next(s2), 1);
+  const full = new SlotDraft(new SlotBook());
+  for (let i = 0; i < 1000; i++) full.next(s1);
+  assert.throws(() => full.next(s1), /more than 1000 rows/);
 });
