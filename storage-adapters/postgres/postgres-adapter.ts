@@ -9,7 +9,7 @@ import pg, { type Pool, type PoolClient } from 'pg';
 import type { RecordBatch } from 'apache-arrow';
 import type { DictionaryTableDef, TableDef } from '../../schema/index.ts';
 import { StoreError, type Capabilities, type PlanFragment, type ResultBatch, type StorageAdapter, type StoreHealth, type TableStats } from '../adapter.ts';
-import { createTableSql, quoteIdent, quoteLiteral, SQL_TYPE, tableRef } from './postgres-types.ts';
+import { addColumnsSql, createTableSql, quoteIdent, quoteLiteral, tableRef, timeLayoutSql } from './postgres-types.ts';
 import { copyBatch } from './postgres-writer.ts';
 import { DICTIONARY_DDL, PostgresDictionary } from './postgres-dictionary.ts';
 import { compileFragment } from './postgres-compiler.ts';
@@ -108,17 +108,9 @@ export class PostgresAdapter implements StorageAdapter {
 
   private async createTable(c: PoolClient, t: TableDef): Promise<void> {
     await c.query(createTableSql(t));
-    // Upgrade a table made by an older version: add the columns the catalog gained since.
     const r = await c.query('SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2', [t.database, t.name]);
-    const have = new Set(r.rows.map((x) => x.column_name as string));
-    for (const col of t.columns) {
-      if (!have.has(col.name)) await c.query(`ALTER TABLE ${tableRef(t)} ADD COLUMN ${quoteIdent(col.name)} ${SQL_TYPE[col.type]}`);
-    }
-    if (this.timescale) {
-      await c.query(`SELECT create_hypertable(${quoteLiteral(tableRef(t))}, 'time', if_not_exists => TRUE, migrate_data => TRUE)`);
-    } else {
-      await c.query(`CREATE INDEX IF NOT EXISTS ${quoteIdent(`${t.name}_time_brin`)} ON ${tableRef(t)} USING brin ("time")`);
-    }
+    for (const sql of addColumnsSql(t, new Set(r.rows.map((x) => x.column_name as string)))) await c.query(sql);
+    await c.query(timeLayoutSql(t, this.timescale));
   }
 
   private async transaction<T>(work: (c: PoolClient) => Promise<T>, what: string): Promise<T> {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseTimestamp, timestampLiteral } from './postgres-types.ts';
+import { addColumnsSql, parseTimestamp, timeLayoutSql, timestampLiteral } from './postgres-types.ts';
 import { ByteWriter, writeNumeric } from './postgres-writer.ts';
 import { compileFragment, timeBucketSql } from './postgres-compiler.ts';
 import { findTable } from '../../schema/index.ts';
@@ -34,4 +34,12 @@ test('compiled SQL quotes names and literals, buckets per extension', () => {
   `SELECT "endpoint" FROM "flow_log"."l7_flow_log" WHERE "time" >= timestamptz '1970-01-01 00:00:00.000001+00' AND "endpoint" = 'it''s' AND FALSE LIMIT 3`);
   assert.match(timeBucketSql('time', 60_000_000n, true), /^time_bucket\(interval '60000000 microseconds', "time"/);
   assert.match(timeBucketSql('time', 60_000_000n, false), /^date_bin\(interval '60000000 microseconds', "time"/);
+});
+
+test('DDL: missing columns are added; hypertables with TimescaleDB, BRIN without', () => {
+  const m = findTable('flow_metrics.application.1m')!;
+  const have = new Set(m.columns.map((c) => c.name).filter((n) => n !== 'rrt_sum'));
+  assert.deepEqual(addColumnsSql(m, have), ['ALTER TABLE "flow_metrics"."application.1m" ADD COLUMN "rrt_sum" double precision']);
+  assert.equal(timeLayoutSql(m, true), `SELECT create_hypertable('"flow_metrics"."application.1m"', 'time', if_not_exists => TRUE, migrate_data => TRUE)`);
+  assert.equal(timeLayoutSql(m, false), 'CREATE INDEX IF NOT EXISTS "application.1m_time_brin" ON "flow_metrics"."application.1m" USING brin ("time")');
 });

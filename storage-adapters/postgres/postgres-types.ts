@@ -35,6 +35,22 @@ export function createTableSql(t: TableDef): string {
   return `CREATE TABLE IF NOT EXISTS ${tableRef(t)} (${cols.join(', ')})`;
 }
 
+/** ALTERs that bring a table made by an older version (columns `have`) up to the catalog. */
+export function addColumnsSql(t: TableDef, have: Set<string>): string[] {
+  return t.columns.filter((c) => !have.has(c.name)).map((c) => `ALTER TABLE ${tableRef(t)} ADD COLUMN ${quoteIdent(c.name)} ${SQL_TYPE[c.type]}`);
+}
+
+/**
+ * How rows are found by time: a hypertable (chunks by time, with TimescaleDB's own time
+ * index) when TimescaleDB is installed, else a BRIN index, tiny and right for rows that
+ * arrive in time order. Both are idempotent.
+ */
+export function timeLayoutSql(t: TableDef, timescale: boolean): string {
+  return timescale
+    ? `SELECT create_hypertable(${quoteLiteral(tableRef(t))}, 'time', if_not_exists => TRUE, migrate_data => TRUE)`
+    : `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${t.name}_time_brin`)} ON ${tableRef(t)} USING brin ("time")`;
+}
+
 const pad = (n: number | bigint, w: number) => String(n).padStart(w, '0');
 
 /** µs since the epoch → `timestamptz '2023-11-14 22:13:20.123456+00'` (exact; Date alone keeps only ms). */
