@@ -78,8 +78,11 @@ export class InfluxDBAdapter implements StorageAdapter {
     const http = new InfluxHttp(`${scheme}://${u.hostname}:${u.port || 8086}`, this.database,
       u.username ? decodeURIComponent(u.username) : undefined, u.password ? decodeURIComponent(u.password) : undefined);
     await http.ping();
-    // Idempotent on InfluxDB; also proves the credentials may run statements.
-    await http.command(`CREATE DATABASE ${quoteIdent(this.database)}`, false);
+    // Created only when missing: InfluxDB 2.x/3.x list their DBRP-mapped buckets here but
+    // refuse CREATE DATABASE, so an existing one must not be created again.
+    const databases: unknown[] = [];
+    for await (const s of http.query('SHOW DATABASES', { database: false })) databases.push(...s.values.map((v) => v[0]));
+    if (!databases.includes(this.database)) await http.command(`CREATE DATABASE ${quoteIdent(this.database)}`, false);
     this.http = http;
     this.tables = tables;
   }
