@@ -4,6 +4,7 @@ import { Field, makeData, RecordBatch, Schema, Struct, vectorFromArray, Utf8, Ti
 import { DICTIONARY_TABLES, findTable, TABLES } from '../../schema/index.ts';
 import { StoreError, type PlanFragment, type StorageAdapter } from '../adapter.ts';
 import { adapterConformance } from '../testkit/conformance.ts';
+import { ingestThroughStore } from '../../lib/testing/store-ingest.ts';
 import { startInfluxd, withInfluxd } from '../../lib/testing/influxdb.ts';
 import { freePort } from '../../lib/testing/ports.ts';
 import { CHUNK_ROWS, InfluxDBAdapter } from './influxdb-adapter.ts';
@@ -137,5 +138,9 @@ await withInfluxd('influxdb adapter', (server) => {
     } finally {
       await server.stop();
     }
+  });
+
+  test('influxdb: a server started with --storage influxdb:// ingests over HTTP into it', async () => {
+    await ingestThroughStore(url(), 'influxdb');
   });
 });

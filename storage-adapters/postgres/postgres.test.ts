@@ -5,6 +5,7 @@ import { Field, makeData, RecordBatch, Schema, Struct, vectorFromArray, Utf8, Ti
 import { DICTIONARY_TABLES, findTable, TABLES } from '../../schema/index.ts';
 import { StoreError } from '../adapter.ts';
 import { adapterConformance } from '../testkit/conformance.ts';
+import { ingestThroughStore } from '../../lib/testing/store-ingest.ts';
 import { withPostgres } from '../../lib/testing/postgres.ts';
 import { freePort } from '../../lib/testing/ports.ts';
 import { PostgresAdapter } from './postgres-adapter.ts';
@@ -100,5 +101,9 @@ await withPostgres('postgres adapter', (server) => {
     assert.equal(a.timescale, false);
     assert.deepEqual(r.rows.map((x) => x.amname), ['brin']);
     await a.close();
+  });
+
+  test('postgres: a server started with --storage postgres:// ingests over HTTP into it', async () => {
+    await ingestThroughStore(server.database(), 'postgres');
   });
 });
