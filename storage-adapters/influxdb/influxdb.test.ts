@@ -93,6 +93,9 @@ await withInfluxd('influxdb adapter', (server) => {
     assert.deepEqual(limited, all.filter((r) => r.rrt > 10).slice(0, 3).map((r) => [r.t, r.rrt]));
     const pushed = await rowsOf(a, { table: l7, columns: ['time'], filters: [{ column: 'pod_id_1', op: '=', value: 1 }], limit: 2 });
     assert.deepEqual(pushed, all.filter((r) => r.pod === 1).slice(0, 2).map((r) => [r.t]));
+    // Pushed LIMIT across many series: InfluxQL merges the series by time before limiting.
+    const acrossSeries = await rowsOf(a, { table: l7, columns: ['time', 'pod_id_1'], filters: [], limit: 6 });
+    assert.deepEqual(acrossSeries, all.slice(0, 6).map((r) => [r.t, r.pod]));
   });
 
   test('influxdb: big results stream in chunks', async () => {

@@ -8,17 +8,19 @@
 import pg, { type Pool, type PoolClient } from 'pg';
 import type { RecordBatch } from 'apache-arrow';
 import type { DictionaryTableDef, TableDef } from '../../schema/index.ts';
-import { StoreError, type Capabilities, type PlanFragment, type ResultBatch, type StorageAdapter, type StoreHealth, type TableStats } from '../adapter.ts';
+import { NO_CAPABILITIES, StoreError, type Capabilities, type PlanFragment, type ResultBatch, type StorageAdapter, type StoreHealth, type TableStats } from '../adapter.ts';
 import { addColumnsSql, createTableSql, quoteIdent, quoteLiteral, tableRef, timeLayoutSql } from './postgres-types.ts';
 import { copyBatch } from './postgres-writer.ts';
 import { DICTIONARY_DDL, PostgresDictionary } from './postgres-dictionary.ts';
 import { compileFragment } from './postgres-compiler.ts';
 import { readCursor } from './postgres-reader.ts';
 
-export const POSTGRES_CAPABILITIES: Capabilities = {
-  filter: true, patternMatch: true, aggregate: true, quantile: true, timeBucket: true, orderLimit: true,
-  concurrentWriters: true,
-};
+/**
+ * What this adapter's compiler runs today: filtered scans. Postgres can do the rest (and
+ * `timeBucketSql` is ready for buckets); the flags turn on with the shared Postgres-family
+ * compiler, so the planner never hands this one a fragment part it would ignore.
+ */
+export const POSTGRES_CAPABILITIES: Capabilities = { ...NO_CAPABILITIES, filter: true, concurrentWriters: true };
 
 /** pg_advisory_lock key that serializes MetaFlow's DDL (any constant both processes agree on). */
 const DDL_LOCK = 0x4d657461;
