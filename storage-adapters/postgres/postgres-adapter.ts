@@ -24,6 +24,7 @@ export const POSTGRES_CAPABILITIES: Capabilities = { ...NO_CAPABILITIES, filter:
 
 /** pg_advisory_lock key that serializes MetaFlow's DDL (any constant both processes agree on). */
 const DDL_LOCK = 0x4d657461;
+const UNDEFINED_DATABASE = '3D000';
 /** Another process created the database between our check and our CREATE. */
 const RACED_CREATE = new Set(['42P04', '23505']);
 
@@ -83,8 +84,20 @@ export class PostgresAdapter implements StorageAdapter {
     }, `cannot set up PostgreSQL database ${this.database}`);
   }
 
-  /** Creates the database when missing, from the server's maintenance database. */
+  /**
+   * Creates the database when missing, from the server's maintenance database. A database
+   * that exists is connected to directly, so a role that may only reach its own database works.
+   */
   private async createDatabase(): Promise<void> {
+    const probe = new pg.Client(this.settings());
+    try {
+      await probe.connect();
+      return;
+    } catch (e) {
+      if ((e as { code?: string }).code !== UNDEFINED_DATABASE) throw storeError(e, `cannot connect to PostgreSQL at ${new URL(this.url).host}`);
+    } finally {
+      await probe.end().catch(() => undefined);
+    }
     const admin = new pg.Client(this.settings('postgres'));
     try {
       await admin.connect();
