@@ -64,6 +64,7 @@ export class InfluxDBAdapter implements StorageAdapter {
     const u = new URL(url);
     this.database = decodeURIComponent(u.pathname.replace(/^\//, '')) || 'metaflow';
     const settle = Number(u.searchParams.get('claim_settle_ms') ?? DEFAULT_SETTLE_MS);
+    if (!Number.isInteger(settle) || settle < 0) throw new StoreError(`claim_settle_ms must be a whole number of milliseconds ≥ 0, got '${u.searchParams.get('claim_settle_ms')}'`, 'influxdb', '22023');
     this.dictionaries = new InfluxDictionary(() => this.client(), this.writer, settle);
   }
 
