@@ -490,6 +490,15 @@ static __always_inline int ssl_enter(void *ssl, void *buf, __u8 call)
 	return 0;
 }
 
+/* The SSL object's socket, when a cached one is still open at the same fd in this process. */
+static __always_inline struct sock_ref *cached_ssl_sock(__u64 ssl)
+{
+	struct sock_ref *known = bpf_map_lookup_elem(&ssl_sock, &ssl);
+	if (known && (__u64)inet_sock_of_fd(known->fd) != known->sk)
+		return NULL;
+	return known;
+}
+
 static __always_inline int ssl_exit(int ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -500,15 +509,18 @@ static __always_inline int ssl_exit(int ret)
 	bpf_map_delete_elem(&ssl_calls, &id);
 	struct sock_ref ref = c.sock;
 	if (!ref.sk) {
-		struct sock_ref *known = bpf_map_lookup_elem(&ssl_sock, &c.ssl);
-		if (!known && c.call == MTF_CALL_SSL_READ)
+		struct sock_ref *known = cached_ssl_sock(c.ssl);
+		/* With memory BIOs (node) the SSL call makes no syscall; it runs right after the
+		 * socket read that fed it on this thread (for a client's first SSL_write: the read
+		 * of the server's Finished). */
+		if (!known)
 			known = bpf_map_lookup_elem(&last_ingress, &id);
 		if (known)
 			ref = *known;
 	}
 	if (ref.sk)
 		bpf_map_update_elem(&ssl_sock, &c.ssl, &ref, BPF_ANY);
-	if (ret <= 0)
+	if (ret <= 0 || c.call == MTF_CALL_SSL_HANDSHAKE)
 		return 0;
 	__u8 dir = c.call == MTF_CALL_SSL_READ ? MTF_INGRESS : MTF_EGRESS;
 	struct mtf_event *ev = new_event(id, ref.sk ? ref.fd : -1, MTF_KIND_PAYLOAD, dir, c.call);
@@ -543,3 +555,23 @@ int BPF_KPROBE(ssl_read_enter, void *ssl, void *buf, int num)
 
 SEC("uretprobe")
 int BPF_KRETPROBE(ssl_read_exit, int ret) { return ssl_exit(ret); }
+
+/* SSL_do_handshake carries no payload; it only teaches ssl_sock the socket early, before a
+ * client's first SSL_write (node drives the handshake with it over a memory BIO). */
+SEC("uprobe")
+int BPF_KPROBE(ssl_handshake_enter, void *ssl)
+{
+	return ssl_enter(ssl, NULL, MTF_CALL_SSL_HANDSHAKE);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ssl_handshake_exit, int ret) { return ssl_exit(ret); }
+
+/* A freed SSL object's address is soon reused for another connection: forget its socket. */
+SEC("uprobe")
+int BPF_KPROBE(ssl_free_enter, void *ssl)
+{
+	__u64 key = (__u64)ssl;
+	bpf_map_delete_elem(&ssl_sock, &key);
+	return 0;
+}

@@ -163,6 +163,9 @@ static void attach_ssl(napi_env env, struct tracer *t, const char *binary, napi_
 		{ t->skel->progs.ssl_write_exit, "SSL_write", true },
 		{ t->skel->progs.ssl_read_enter, "SSL_read", false },
 		{ t->skel->progs.ssl_read_exit, "SSL_read", true },
+		{ t->skel->progs.ssl_handshake_enter, "SSL_do_handshake", false },
+		{ t->skel->progs.ssl_handshake_exit, "SSL_do_handshake", true },
+		{ t->skel->progs.ssl_free_enter, "SSL_free", false },
 	};
 	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
 		LIBBPF_OPTS(bpf_uprobe_opts, opts, .func_name = probes[i].func, .retprobe = probes[i].ret);
@@ -265,10 +268,10 @@ napi_value mtf_open_tracer(napi_env env, napi_callback_info info)
 	t->skel->rodata->ssl_enabled = nssl > 0;
 	bpf_map__set_max_entries(t->skel->maps.events, ring);
 	if (nssl == 0) {
-		bpf_program__set_autoload(t->skel->progs.ssl_write_enter, false);
-		bpf_program__set_autoload(t->skel->progs.ssl_write_exit, false);
-		bpf_program__set_autoload(t->skel->progs.ssl_read_enter, false);
-		bpf_program__set_autoload(t->skel->progs.ssl_read_exit, false);
+		struct bpf_program *prog;
+		bpf_object__for_each_program(prog, t->skel->obj)
+			if (is_uprobe(prog))
+				bpf_program__set_autoload(prog, false);
 	}
 	int err = socket_trace__load(t->skel);
 	if (err) {
