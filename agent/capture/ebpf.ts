@@ -113,6 +113,7 @@ export class EbpfSource implements CaptureSource {
   async stop(): Promise<void> {
     const { handle, addon } = this;
     if (!handle || !addon) return;
+    this.stats();
     this.handle = undefined;
     await addon.tracerClose(handle);
   }

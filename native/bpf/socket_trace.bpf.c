@@ -30,6 +30,7 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 self_tgid = 0;
 const volatile __u32 capture_bytes = 1024;
 const volatile __u8 ssl_enabled = 0;
+const volatile __u64 wakeup_bytes = 1 << 20;
 /* Changed at run time through the skeleton's mmapped .bss. */
 volatile __u32 pid_filter_on = 0;
 volatile __u64 cgroup_filter = 0;
@@ -266,7 +267,10 @@ static __always_inline void submit(struct mtf_event *ev)
 	__u64 size = sizeof(*ev) + ev->cap_len;
 	if (size > sizeof(struct scratch))
 		size = sizeof(struct scratch);
-	if (bpf_ringbuf_output(&events, ev, size, 0))
+	/* Waking the reader for every record costs more than producing it: wake it only when a
+	 * good part of the ring is filled; the reader polls with a short timeout otherwise. */
+	__u64 flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_output(&events, ev, size, flags))
 		count(MTF_CNT_DROPS);
 	else
 		count(MTF_CNT_EVENTS);

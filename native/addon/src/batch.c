@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct mtf_batch {
 	size_t len;
@@ -47,28 +48,32 @@ napi_status mtf_batcher_init(struct mtf_batcher *b, napi_env env, napi_value on_
 }
 
 /* The working buffer is reused; each flush copies out an exactly-sized batch so that a small
- * batch held by JS until garbage collection does not pin a full-size buffer. */
-void mtf_batcher_flush(struct mtf_batcher *b)
+ * batch held by JS until garbage collection does not pin a full-size buffer. When the JS queue
+ * is full the records stay in the working buffer for the next try. */
+bool mtf_batcher_flush(struct mtf_batcher *b)
 {
 	struct mtf_batch *work = b->current;
 	if (work == NULL || work->len == 0)
-		return;
-	size_t records = work->records;
+		return true;
 	struct mtf_batch *batch = malloc(sizeof(struct mtf_batch) + work->len);
-	if (batch != NULL) {
-		batch->len = work->len;
-		batch->records = records;
-		memcpy(batch->bytes, work->bytes, work->len);
+	if (batch == NULL)
+		return false;
+	batch->len = work->len;
+	batch->records = work->records;
+	memcpy(batch->bytes, work->bytes, work->len);
+	if (napi_call_threadsafe_function(b->tsfn, batch, napi_tsfn_nonblocking) != napi_ok) {
+		free(batch);
+		return false;
 	}
+	atomic_fetch_add(&b->records_delivered, work->records);
 	work->len = 0;
 	work->records = 0;
-	if (batch != NULL && napi_call_threadsafe_function(b->tsfn, batch, napi_tsfn_nonblocking) == napi_ok) {
-		atomic_fetch_add(&b->records_delivered, records);
-		return;
-	}
-	atomic_fetch_add(&b->batches_dropped, 1);
-	atomic_fetch_add(&b->records_dropped, records);
-	free(batch);
+	return true;
+}
+
+size_t mtf_batcher_pending(const struct mtf_batcher *b)
+{
+	return b->current ? b->current->len : 0;
 }
 
 void mtf_batcher_append(struct mtf_batcher *b, const void *head, size_t head_len,
@@ -79,8 +84,13 @@ void mtf_batcher_append(struct mtf_batcher *b, const void *head, size_t head_len
 		atomic_fetch_add(&b->records_dropped, 1);
 		return;
 	}
-	if (b->current != NULL && b->current->len + need > MTF_BATCH_BYTES)
-		mtf_batcher_flush(b);
+	if (b->current != NULL && b->current->len + need > MTF_BATCH_BYTES && !mtf_batcher_flush(b)) {
+		/* JS is behind by a full queue and a full buffer: drop the buffer, count it, go on */
+		atomic_fetch_add(&b->batches_dropped, 1);
+		atomic_fetch_add(&b->records_dropped, b->current->records);
+		b->current->len = 0;
+		b->current->records = 0;
+	}
 	if (b->current == NULL) {
 		b->current = malloc(sizeof(struct mtf_batch) + MTF_BATCH_BYTES);
 		if (b->current == NULL) {
@@ -97,9 +107,22 @@ void mtf_batcher_append(struct mtf_batcher *b, const void *head, size_t head_len
 	b->current->records++;
 }
 
+bool mtf_batcher_drain(struct mtf_batcher *b, int timeout_ms)
+{
+	for (int waited = 0; !mtf_batcher_flush(b); waited += 5) {
+		if (waited >= timeout_ms)
+			return false;
+		usleep(5000);
+	}
+	return true;
+}
+
 void mtf_batcher_release(struct mtf_batcher *b)
 {
-	mtf_batcher_flush(b);
+	if (!mtf_batcher_flush(b) && b->current) {
+		atomic_fetch_add(&b->batches_dropped, 1);
+		atomic_fetch_add(&b->records_dropped, b->current->records);
+	}
 	free(b->current);
 	b->current = NULL;
 	napi_release_threadsafe_function(b->tsfn, napi_tsfn_release);

@@ -8,6 +8,7 @@
 
 #include <node_api.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,10 +34,19 @@ napi_status mtf_batcher_init(struct mtf_batcher *b, napi_env env, napi_value on_
 void mtf_batcher_append(struct mtf_batcher *b, const void *head, size_t head_len,
 			const void *data, size_t data_len);
 
-/* Capture thread only. Sends the pending records, if any. */
-void mtf_batcher_flush(struct mtf_batcher *b);
+/* Capture thread only. Sends the pending records, if any; false when JS's queue is full (the
+ * records are kept and go with the next flush). */
+bool mtf_batcher_flush(struct mtf_batcher *b);
 
-/* After the capture thread stopped: flush and let the thread-safe function finalize. */
+/* Bytes waiting in the working buffer. */
+size_t mtf_batcher_pending(const struct mtf_batcher *b);
+
+/* Capture thread, at its end: flushes, waiting up to timeout_ms for room in JS's queue (the JS
+ * thread keeps draining it meanwhile); false when records were left behind. */
+bool mtf_batcher_drain(struct mtf_batcher *b, int timeout_ms);
+
+/* Last call on a batcher: counts what could not be sent and lets the thread-safe function
+ * finalize once JS has taken every queued batch. */
 void mtf_batcher_release(struct mtf_batcher *b);
 
 #endif

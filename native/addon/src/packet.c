@@ -33,6 +33,7 @@ struct packet_capture {
 	int fd;
 	uint32_t snap;
 	pthread_t thread;
+	bool thread_started;
 	atomic_bool stop;
 	struct mtf_batcher batcher;
 	napi_deferred closed;
@@ -100,8 +101,11 @@ static void *read_loop(void *arg)
 		}
 		mtf_batcher_flush(&c->batcher);
 	}
-	mtf_batcher_flush(&c->batcher);
 	free(frame);
+	read_stats(c);
+	close(c->fd);
+	mtf_batcher_drain(&c->batcher, 2000);
+	mtf_batcher_release(&c->batcher);
 	return NULL;
 }
 
@@ -125,6 +129,8 @@ static void on_tsfn_finalize(napi_env env, void *data, void *hint)
 {
 	(void)hint;
 	struct packet_capture *c = data;
+	if (c->thread_started)
+		pthread_join(c->thread, NULL);
 	if (c->closed) {
 		napi_value undefined;
 		napi_get_undefined(env, &undefined);
@@ -186,6 +192,7 @@ napi_value mtf_open_packet(napi_env env, napi_callback_info info)
 		mtf_batcher_release(&c->batcher);
 		return mtf_throw(env, "starting the capture thread failed", err, false);
 	}
+	c->thread_started = true;
 	struct packet_handle *h = malloc(sizeof(*h));
 	h->c = c;
 	napi_value result, handle;
@@ -240,9 +247,6 @@ napi_value mtf_packet_close(napi_env env, napi_callback_info info)
 	}
 	h->c = NULL;
 	c->closed = deferred;
-	atomic_store(&c->stop, true);
-	pthread_join(c->thread, NULL);
-	close(c->fd);
-	mtf_batcher_release(&c->batcher);
+	atomic_store(&c->stop, true); /* read_loop closes the socket and releases; see on_tsfn_finalize */
 	return promise;
 }

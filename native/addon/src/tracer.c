@@ -26,6 +26,7 @@
 
 #define MAX_SSL_BINARIES 8
 #define DEFAULT_RING_BYTES (8u << 20)
+#define POLL_MS 50
 
 struct tracer {
 	struct socket_trace *skel;
@@ -51,20 +52,6 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static void *poll_loop(void *arg)
-{
-	struct tracer *t = arg;
-	while (!atomic_load(&t->stop)) {
-		int n = ring_buffer__poll(t->rb, 100);
-		if (n < 0 && n != -EINTR)
-			break;
-		mtf_batcher_flush(&t->batcher);
-	}
-	ring_buffer__consume(t->rb);
-	mtf_batcher_flush(&t->batcher);
-	return NULL;
-}
-
 static void destroy_bpf(struct tracer *t)
 {
 	for (size_t i = 0; i < t->nlinks; i++)
@@ -78,10 +65,52 @@ static void destroy_bpf(struct tracer *t)
 	t->skel = NULL;
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Batches are sent when the ring is drained, when 256 KiB are pending, or every 20 ms: large
+ * enough to keep the JS boundary cheap under load, soon enough to keep latency low. */
+static void *poll_loop(void *arg)
+{
+	struct tracer *t = arg;
+	int64_t last_flush = now_ms();
+	while (!atomic_load(&t->stop)) {
+		/* records are submitted without waking us until the ring fills (see submit() in
+		 * socket_trace.bpf.c), so a poll that times out still has to consume */
+		int n = ring_buffer__poll(t->rb, POLL_MS);
+		if (n == 0)
+			n = ring_buffer__consume(t->rb);
+		if (n < 0 && n != -EINTR)
+			break;
+		int64_t now = now_ms();
+		if (n == 0 || mtf_batcher_pending(&t->batcher) >= (256u << 10) || now - last_flush >= 20) {
+			mtf_batcher_flush(&t->batcher);
+			last_flush = now;
+		}
+	}
+	/* Detach first (slow: the kernel waits for tracepoint users), so that the final drain
+	 * sees everything captured up to this point; all of it off the JS thread. */
+	for (size_t i = 0; i < t->nlinks; i++)
+		bpf_link__destroy(t->links[i]);
+	t->nlinks = 0;
+	ring_buffer__consume(t->rb);
+	mtf_batcher_drain(&t->batcher, 2000);
+	destroy_bpf(t);
+	mtf_batcher_release(&t->batcher);
+	return NULL;
+}
+
+/* Runs on the JS thread after the last batch was delivered. */
 static void on_tsfn_finalize(napi_env env, void *data, void *hint)
 {
 	(void)hint;
 	struct tracer *t = data;
+	if (t->thread_started)
+		pthread_join(t->thread, NULL);
 	if (t->closed) {
 		napi_value undefined;
 		napi_get_undefined(env, &undefined);
@@ -266,6 +295,7 @@ napi_value mtf_open_tracer(napi_env env, napi_callback_info info)
 	t->skel->rodata->self_tgid = self_pid;
 	t->skel->rodata->capture_bytes = capture;
 	t->skel->rodata->ssl_enabled = nssl > 0;
+	t->skel->rodata->wakeup_bytes = ring / 4;
 	bpf_map__set_max_entries(t->skel->maps.events, ring);
 	if (nssl == 0) {
 		struct bpf_program *prog;
@@ -425,10 +455,6 @@ napi_value mtf_tracer_close(napi_env env, napi_callback_info info)
 	}
 	h->t = NULL;
 	t->closed = deferred;
-	atomic_store(&t->stop, true);
-	if (t->thread_started)
-		pthread_join(t->thread, NULL);
-	destroy_bpf(t);
-	mtf_batcher_release(&t->batcher); /* on_tsfn_finalize resolves and frees */
+	atomic_store(&t->stop, true); /* poll_loop detaches, drains and releases; see on_tsfn_finalize */
 	return promise;
 }
