@@ -30,7 +30,8 @@ describe('afpacket source', { skip: nativeUnavailableReason() !== null && proces
     const request = (fs: RawFrame[]) => fs.map(tcpSegment).filter((s) => s && s.srcPort === clientPort && s.dstPort === serverPort && s.payload.length > 0);
     const response = (fs: RawFrame[]) => fs.map(tcpSegment).filter((s) => s && s.srcPort === serverPort && s.payload.length > 0);
     await waitFor('request and response frames', () =>
-      request(once).length && response(once).length && request(twice).length >= 2 ? true : undefined);
+      request(once).length && response(once).length && request(twice).length >= 2 ? true : undefined)
+      .catch((e: Error) => { throw new Error(`${e.message}; drops: ${dedup.stats().drops} and ${raw.stats().drops}`); });
 
     const req = request(once);
     assert.equal(req.length, 1, 'one frame for the one request segment');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, rmdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -124,12 +124,13 @@ describe('ebpf source', { skip: nativeUnavailableReason() !== null && process.en
       });
       assert.ok(text(serverIn[0]!).startsWith(request));
       assert.equal(serverIn[0]!.tuple.srcPort, port);
-      const serverOut = rec.payloads(server.pid, (e) => e.direction === 'egress' && e.tuple.dstPort === clientPort);
-      assert.ok(text(serverOut[0]!).startsWith('HTTP/1.1 200 OK\r\n'));
-      const curlIn = await waitFor('curl read of the response', () => {
-        const es = rec.payloads(c.pid, (e) => e.direction === 'ingress' && e.tuple.srcPort === clientPort);
-        return sum(es) === sum(serverOut) ? es : undefined;
+      // Both sides' records of the response: the same bytes, written by one, read by the other.
+      const [serverOut, curlIn] = await waitFor('the response on both sides', () => {
+        const out = rec.payloads(server.pid, (e) => e.direction === 'egress' && e.tuple.dstPort === clientPort);
+        const inn = rec.payloads(c.pid, (e) => e.direction === 'ingress' && e.tuple.srcPort === clientPort);
+        return out.length > 0 && sum(inn) === sum(out) ? [out, inn] : undefined;
       });
+      assert.ok(text(serverOut[0]!).startsWith('HTTP/1.1 200 OK\r\n'));
       assert.ok(text(curlIn[0]!).startsWith('HTTP/1.1 200 OK\r\n'));
     } finally {
       server.kill();
@@ -218,17 +219,27 @@ describe('ebpf source', { skip: nativeUnavailableReason() !== null && process.en
   });
 });
 
+/** Where cgroup v2 is mounted (pure v2, or the `unified` hierarchy of a hybrid setup). */
+function cgroup2Mount(): string | undefined {
+  const line = readFileSync('/proc/self/mounts', 'utf8').split('\n').find((l) => l.split(' ')[2] === 'cgroup2');
+  return line?.split(' ')[1];
+}
+
 describe('ebpf source options', { skip: nativeUnavailableReason() !== null && process.env.CI !== 'true' ? nativeUnavailableReason()! : false }, () => {
-  test('pid allowlist and capture length', async (t) => {
-    if (!requireNative(t)) return;
-    const rec = new Recorder();
-    const source = new EbpfSource({ captureBytes: 100, pids: [process.pid], sslBinaries: [] });
+  const rec = new Recorder();
+  let source: EbpfSource | undefined;
+  before(async (t) => {
+    if (!requireNative(t as never)) return;
+    source = new EbpfSource({ captureBytes: 100, pids: [process.pid], sslBinaries: [] });
     await source.start((b) => rec.onBatch(b));
-    t.after(() => source.stop());
+  });
+  after(async () => { await source?.stop(); });
+
+  test('pid allowlist and capture length', async () => {
     const ignored = runTraffic('tcp', '500', '300');
     const traced = runTraffic('tcp', '500', '300');
     rec.watched.add(ignored.pid).add(traced.pid);
-    source.setPids([process.pid, traced.pid]);
+    source!.setPids([process.pid, traced.pid]);
     ignored.proc.stdin!.write('go\n');
     traced.proc.stdin!.write('go\n');
     await Promise.all([ignored.next(), traced.next()]);
@@ -239,6 +250,46 @@ describe('ebpf source options', { skip: nativeUnavailableReason() !== null && pr
       assert.ok(text(e).startsWith('PING') || text(e).startsWith('PONG'), text(e).slice(0, 10));
     }
     assert.ok(rec.payloads(traced.pid).some((e) => e.byteCount === 500 && e.data.length === 100));
-    assert.equal(source.stats().drops, 0);
+    assert.equal(source!.stats().drops, 0);
+  });
+
+  test('cgroup filter: only processes of that cgroup v2 are traced', async (t) => {
+    const mount = cgroup2Mount();
+    const why = mount ? undefined : 'no cgroup2 mount';
+    let dir: string | undefined;
+    try {
+      if (mount) {
+        dir = join(mount, `metaflow-test-${process.pid}`);
+        mkdirSync(dir);
+      }
+    } catch (e) {
+      dir = undefined;
+      if (process.env.CI === 'true') throw e;
+    }
+    if (!dir) {
+      if (process.env.CI === 'true') assert.fail(why);
+      t.skip(why ?? 'cannot create a cgroup');
+      return;
+    }
+    const inside = runTraffic('tcp', '400', '200');
+    const outside = runTraffic('tcp', '400', '200');
+    const cgroupDir = dir;
+    t.after(async () => {
+      inside.kill();
+      outside.kill();
+      await inside.exited();
+      rmdirSync(cgroupDir); // empty once its only process is gone
+    });
+    rec.watched.add(inside.pid).add(outside.pid);
+    writeFileSync(join(dir, 'cgroup.procs'), String(inside.pid));
+    source!.setPids(null);
+    source!.setCgroup(statSync(dir, { bigint: true }).ino);
+    inside.proc.stdin!.write('go\n');
+    outside.proc.stdin!.write('go\n');
+    await Promise.all([inside.next(), outside.next()]);
+    await waitFor('traffic of the process in the cgroup', () =>
+      sum(rec.payloads(inside.pid, (e) => e.direction === 'egress')) === 600 ? true : undefined);
+    source!.setCgroup(0n);
+    assert.equal(rec.events.filter((e) => e.pid === outside.pid).length, 0);
   });
 });
