@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { CaptureEvent, ConnectionEvent, PayloadEvent } from './source.ts';
 import { EbpfSource } from './ebpf.ts';
-import { nativeUnavailableReason, requireNative, runTraffic, waitFor } from './testing/native-env.ts';
+import { nativeUnavailableReason, requireNative, runTraffic, waitFor, TRAFFIC_SCRIPT } from './testing/native-env.ts';
 
 const text = (e: PayloadEvent) => Buffer.from(e.data).toString('latin1');
 const sum = (es: PayloadEvent[]) => es.reduce((n, e) => n + e.byteCount, 0);
@@ -19,9 +19,13 @@ const sum = (es: PayloadEvent[]) => es.reduce((n, e) => n + e.byteCount, 0);
 /** Keeps the events of the processes a test watches (the host has other traffic too). */
 class Recorder {
   readonly watched = new Set<number>();
+  /** Also keep payloads of processes with this name (when their pid cannot be known). */
+  watchComm: string | undefined;
   readonly events: CaptureEvent[] = [];
   readonly onBatch = (batch: CaptureEvent[]) => {
-    for (const e of batch) if (this.watched.has(e.pid)) this.events.push(e);
+    for (const e of batch) {
+      if (this.watched.has(e.pid) || (e.kind === 'payload' && e.comm === this.watchComm)) this.events.push(e);
+    }
   };
   payloads(pid: number, f: (e: PayloadEvent) => boolean = () => true): PayloadEvent[] {
     return this.events.filter((e): e is PayloadEvent => e.kind === 'payload' && e.pid === pid && f(e));
@@ -100,6 +104,61 @@ describe('ebpf source', { skip: nativeUnavailableReason() !== null && process.en
     assert.equal(serverOpen!.connectionId, serverIn[0]!.connectionId);
     assert.notEqual(clientOpen!.connectionId, serverOpen!.connectionId);
     assert.ok(rec.conns(pid, 'close').some((e) => e.connectionId === clientOpen!.connectionId));
+  });
+
+  test('UDP on unconnected sockets: peers come from the call\'s address', async () => {
+    const child = runTraffic('udp');
+    rec.watched.add(child.pid);
+    child.proc.stdin!.write('go\n');
+    const { serverPort, clientPort, reply } = await child.next() as { serverPort: number; clientPort: number; reply: string };
+    assert.equal(reply, 'ANSWER:QUERY:metaflow');
+    const udp = (f: (e: PayloadEvent) => boolean) => rec.payloads(child.pid, (e) => e.tuple.ipProtocol === 17 && f(e));
+    const [query, served, answer] = await waitFor('datagrams on both sockets', () => {
+      const q = udp((e) => e.direction === 'egress' && e.tuple.srcPort === clientPort);
+      const s = udp((e) => e.direction === 'ingress' && e.tuple.srcPort === serverPort);
+      const a = udp((e) => e.direction === 'egress' && e.tuple.srcPort === serverPort);
+      return q.length && s.length && a.length ? [q[0]!, s[0]!, a[0]!] : undefined;
+    });
+    assert.deepEqual(query.tuple, { srcIp: '127.0.0.1', srcPort: clientPort, dstIp: '127.0.0.1', dstPort: serverPort, ipProtocol: 17 });
+    assert.equal(text(query), 'QUERY:metaflow');
+    assert.equal(query.byteCount, 14);
+    assert.deepEqual(served.tuple, { srcIp: '127.0.0.1', srcPort: serverPort, dstIp: '127.0.0.1', dstPort: clientPort, ipProtocol: 17 });
+    assert.equal(text(served), 'QUERY:metaflow');
+    assert.equal(answer.tuple.dstPort, clientPort);
+    assert.equal(text(answer), 'ANSWER:QUERY:metaflow');
+  });
+
+  test('glibc resolver: sendmmsg queries and their answers (own network namespace)', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'metaflow-dns-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\noptions attempts:1 timeout:2\n');
+    // A private network namespace gives a free port 53; a private mount namespace a resolv.conf.
+    const script = `ip link set lo up && mount --bind ${dir}/resolv.conf /etc/resolv.conf || exit 90
+      ${process.execPath} ${TRAFFIC_SCRIPT} dns-server > ${dir}/ready & server=$!
+      while [ ! -s ${dir}/ready ]; do sleep 0.05; done
+      getent ahosts metaflow.test; echo "getent exit $?"; kill $server`;
+    const getent = (e: CaptureEvent) => e.kind === 'payload' && e.comm === 'getent' && text(e).includes('\x08metaflow\x04test');
+    const before = rec.events.length;
+    rec.watchComm = 'getent';
+    const out = await new Promise<string>((resolve, reject) => execFile('unshare', ['-mn', 'sh', '-c', script], { timeout: 15000 },
+      (err, stdout, stderr) => (err ? reject(new Error(`${err.message}: ${stderr}`)) : resolve(stdout))));
+    assert.match(out, /getent exit 2/); // NXDOMAIN
+    const dns = await waitFor('queries and answers', () => {
+      const es = rec.events.slice(before).filter(getent) as PayloadEvent[];
+      const q = es.filter((e) => e.direction === 'egress'), a = es.filter((e) => e.direction === 'ingress');
+      return q.length >= 2 && a.length >= 2 ? { q, a } : undefined;
+    });
+    rec.watchComm = undefined;
+    const qtype = (e: PayloadEvent) => Buffer.from(e.data).readUInt16BE(e.data.length - 4);
+    assert.deepEqual(new Set(dns.q.map(qtype)), new Set([1, 28]), 'A and AAAA queries');
+    for (const e of [...dns.q, ...dns.a]) {
+      assert.equal(e.tuple.ipProtocol, 17);
+      assert.equal(e.tuple.dstIp, '127.0.0.1');
+      assert.equal(e.tuple.dstPort, 53);
+      assert.equal(e.byteCount, 31);
+      assert.equal(e.data.length, 31);
+    }
+    assert.ok(dns.a.every((e) => (e.data[3]! & 0x0f) === 3), 'answers are the NXDOMAIN responses');
   });
 
   test('curl to a node http server: both processes, request and response', async () => {

@@ -4,8 +4,11 @@
 //   http-server                          node http server on 127.0.0.1:0
 //   https-server <cert> <key>            node https server on 127.0.0.1:0
 //   https-get <port> <path>              node https client request, prints the body
+//   udp                                  dgram request/reply on unconnected sockets, after "go"
+//   dns-server                           answers every DNS query on 127.0.0.1:53 with NXDOMAIN
 // Prints one JSON line with what the test needs (ports), then the result line(s).
 import net from 'node:net';
+import dgram from 'node:dgram';
 import http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
@@ -51,6 +54,33 @@ async function tcpExchange(reqBytes, respBytes) {
   say({ ...ports, received: got });
 }
 
+async function udpExchange() {
+  const server = dgram.createSocket('udp4');
+  server.on('message', (msg, peer) => server.send(Buffer.concat([Buffer.from('ANSWER:'), msg]), peer.port, peer.address));
+  server.bind(0, '127.0.0.1');
+  await once(server, 'listening');
+  const client = dgram.createSocket('udp4');
+  client.bind(0, '127.0.0.1');
+  await once(client, 'listening');
+  await waitForGo();
+  client.send('QUERY:metaflow', server.address().port, '127.0.0.1');
+  const [reply] = await once(client, 'message');
+  say({ serverPort: server.address().port, clientPort: client.address().port, reply: reply.toString() });
+  client.close();
+  server.close();
+}
+
+function dnsServer() {
+  const server = dgram.createSocket('udp4');
+  server.on('message', (query, peer) => {
+    const answer = Buffer.from(query);
+    answer[2] |= 0x80; // QR: a response
+    answer[3] = 0x83;  // RA, RCODE 3 (NXDOMAIN)
+    server.send(answer, peer.port, peer.address);
+  });
+  server.bind(53, '127.0.0.1', () => say({ port: 53 }));
+}
+
 function serve(server) {
   server.listen(0, '127.0.0.1', () => say({ port: server.address().port }));
 }
@@ -61,6 +91,8 @@ const handler = (req, res) => {
 };
 
 if (mode === 'tcp') await tcpExchange(Number(a), Number(b));
+else if (mode === 'udp') await udpExchange();
+else if (mode === 'dns-server') dnsServer();
 else if (mode === 'http-server') serve(http.createServer(handler));
 else if (mode === 'https-server') serve(https.createServer({ cert: readFileSync(a), key: readFileSync(b) }, handler));
 else if (mode === 'https-get') {
