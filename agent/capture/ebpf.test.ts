@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync, rmdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, mkdirSync, rmdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -215,7 +215,7 @@ describe('ebpf source', { skip: nativeUnavailableReason() !== null && process.en
     assert.equal(rec.events.filter((e) => e.pid === process.pid).length, 0);
   });
 
-  test('TLS: plaintext from curl (libssl.so.3) and node (embedded OpenSSL), tagged tls', async (t) => {
+  test('TLS: plaintext from curl and python (libssl.so.3) and node (embedded OpenSSL), tagged tls', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'metaflow-tls-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const cert = join(dir, 'cert.pem'), key = join(dir, 'key.pem');
@@ -226,7 +226,8 @@ describe('ebpf source', { skip: nativeUnavailableReason() !== null && process.en
       t.skip(`openssl CLI unavailable: ${ssl.stderr || ssl.error}`);
       return;
     }
-    const libsslHooked = source.attached.some((a) => a.includes('libssl.so.3:SSL_write'));
+    assert.ok(source.attached.some((a) => a.endsWith('libssl.so.3:SSL_write')), JSON.stringify(source.attachFailures));
+    assert.ok(source.attached.some((a) => a.endsWith('libssl.so.3:SSL_read_ex (return)')), JSON.stringify(source.attachFailures));
     assert.ok(source.attached.includes(`${process.execPath}:SSL_read`), JSON.stringify(source.attachFailures));
     const server = runTraffic('https-server', cert, key);
     rec.watched.add(server.pid);
@@ -235,6 +236,15 @@ describe('ebpf source', { skip: nativeUnavailableReason() !== null && process.en
       const c = curl('-k', `https://127.0.0.1:${port}/secret/curl`);
       rec.watched.add(c.pid);
       assert.equal(await c.done, 'hello /secret/curl');
+      // CPython's ssl module goes through SSL_write_ex/SSL_read_ex of libssl.so.3.
+      const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+      const py = execFile(python, ['-c', 'import ssl, sys, urllib.request; ' +
+        `sys.stdout.write(urllib.request.urlopen("https://127.0.0.1:${port}/secret/python", context=ssl._create_unverified_context()).read().decode())`]);
+      rec.watched.add(py.pid!);
+      let pyOut = '';
+      py.stdout!.on('data', (d) => { pyOut += d; });
+      await once(py, 'exit');
+      assert.equal(pyOut, 'hello /secret/python');
       const nodeClient = runTraffic('https-get', String(port), '/secret/node');
       rec.watched.add(nodeClient.pid);
       assert.deepEqual(await nodeClient.next(), { body: 'hello /secret/node' });
@@ -261,17 +271,22 @@ describe('ebpf source', { skip: nativeUnavailableReason() !== null && process.en
       });
       assert.equal(nodeOut[0]!.comm, 'node');
       assert.equal(nodeOut[0]!.tuple.dstPort, port);
-      if (libsslHooked) {
-        const curlOut = await waitFor('curl plaintext request', () => {
-          const es = rec.payloads(c.pid, (e) => e.direction === 'egress' && isGet('/secret/curl')(e));
-          return es.length ? es : undefined;
-        });
-        // curl's SSL_write writes to the socket itself, so the socket (and tuple) is known.
-        assert.equal(curlOut[0]!.tuple.dstPort, port);
-        assert.equal(curlOut[0]!.connectionId, `${rec.payloads(c.pid, (e) => !e.tls)[0]!.connectionId}/tls`);
-        // The syscall stream of the same connection carries only ciphertext.
-        assert.ok(!rec.payloads(c.pid, (e) => !e.tls).some((e) => text(e).includes('/secret/curl')));
-      }
+      const curlOut = await waitFor('curl plaintext request', () => {
+        const es = rec.payloads(c.pid, (e) => e.direction === 'egress' && isGet('/secret/curl')(e));
+        return es.length ? es : undefined;
+      });
+      // curl's SSL_write writes to the socket itself, so the socket (and tuple) is known.
+      assert.equal(curlOut[0]!.tuple.dstPort, port);
+      assert.equal(curlOut[0]!.connectionId, `${rec.payloads(c.pid, (e) => !e.tls)[0]!.connectionId}/tls`);
+      const pyTls = await waitFor('python plaintext request and response', () => {
+        const q = rec.payloads(py.pid!, (e) => e.direction === 'egress' && isGet('/secret/python')(e));
+        const a = rec.payloads(py.pid!, (e) => e.tls === true && e.direction === 'ingress' && text(e).startsWith('HTTP/1.1 200 OK'));
+        return q.length && a.length ? { q, a } : undefined;
+      });
+      assert.equal(pyTls.q[0]!.tuple.dstPort, port);
+      assert.equal(pyTls.q[0]!.byteCount, pyTls.q[0]!.data.length);
+      // The syscall stream of the same connection carries only ciphertext.
+      assert.ok(!rec.payloads(c.pid, (e) => !e.tls).some((e) => text(e).includes('/secret/curl')));
     } finally {
       server.kill();
     }

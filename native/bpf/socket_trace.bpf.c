@@ -53,6 +53,7 @@ struct sock_ref {
 struct ssl_call {
 	__u64 buf;
 	__u64 ssl;
+	__u64 len_ptr; /* SSL_read_ex/SSL_write_ex: where the byte count is written */
 	struct sock_ref sock; /* filled by a socket syscall made inside the SSL call */
 	__u8 call;
 };
@@ -484,12 +485,15 @@ int enter_close(struct trace_event_raw_sys_enter *ctx)
 
 /* ---- OpenSSL: int SSL_read(SSL *, void *, int) / int SSL_write(SSL *, const void *, int) ---- */
 
-static __always_inline int ssl_enter(void *ssl, void *buf, __u8 call)
+
+static __always_inline int ssl_enter(void *ssl, void *buf, void *len_ptr, __u8 call)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	if (!traced(id))
 		return 0;
-	struct ssl_call c = { .buf = (__u64)buf, .ssl = (__u64)ssl, .sock = { .fd = -1 }, .call = call };
+	struct ssl_call c = {
+		.buf = (__u64)buf, .ssl = (__u64)ssl, .len_ptr = (__u64)len_ptr, .sock = { .fd = -1 }, .call = call,
+	};
 	bpf_map_update_elem(&ssl_calls, &id, &c, BPF_ANY);
 	return 0;
 }
@@ -524,7 +528,15 @@ static __always_inline int ssl_exit(int ret)
 	}
 	if (ref.sk)
 		bpf_map_update_elem(&ssl_sock, &c.ssl, &ref, BPF_ANY);
-	if (ret <= 0 || c.call == MTF_CALL_SSL_HANDSHAKE)
+	/* SSL_read/SSL_write return the byte count; the _ex variants return 1 and store it */
+	long bytes = ret;
+	if (c.len_ptr) {
+		__u64 n = 0;
+		if (ret != 1 || bpf_probe_read_user(&n, sizeof(n), (void *)c.len_ptr))
+			return 0;
+		bytes = n;
+	}
+	if (bytes <= 0 || c.call == MTF_CALL_SSL_HANDSHAKE)
 		return 0;
 	__u8 dir = c.call == MTF_CALL_SSL_READ ? MTF_INGRESS : MTF_EGRESS;
 	struct mtf_event *ev = new_event(id, ref.sk ? ref.fd : -1, MTF_KIND_PAYLOAD, dir, c.call);
@@ -536,8 +548,8 @@ static __always_inline int ssl_exit(int ret)
 	else
 		ev->flags |= MTF_FLAG_TUPLE_UNKNOWN;
 	ev->conn_id = ref.sk ? ref.sk : c.ssl;
-	ev->byte_count = ret;
-	ev->cap_len = copy_user(ev, 0, c.buf, ret);
+	ev->byte_count = bytes;
+	ev->cap_len = copy_user(ev, 0, c.buf, bytes);
 	submit(ev);
 	return 0;
 }
@@ -545,7 +557,7 @@ static __always_inline int ssl_exit(int ret)
 SEC("uprobe")
 int BPF_KPROBE(ssl_write_enter, void *ssl, const void *buf, int num)
 {
-	return ssl_enter(ssl, (void *)buf, MTF_CALL_SSL_WRITE);
+	return ssl_enter(ssl, (void *)buf, NULL, MTF_CALL_SSL_WRITE);
 }
 
 SEC("uretprobe")
@@ -554,18 +566,38 @@ int BPF_KRETPROBE(ssl_write_exit, int ret) { return ssl_exit(ret); }
 SEC("uprobe")
 int BPF_KPROBE(ssl_read_enter, void *ssl, void *buf, int num)
 {
-	return ssl_enter(ssl, buf, MTF_CALL_SSL_READ);
+	return ssl_enter(ssl, buf, NULL, MTF_CALL_SSL_READ);
 }
 
 SEC("uretprobe")
 int BPF_KRETPROBE(ssl_read_exit, int ret) { return ssl_exit(ret); }
+
+/* int SSL_write_ex(SSL *, const void *, size_t, size_t *written), SSL_read_ex likewise
+ * (OpenSSL 1.1.1+; CPython's ssl module uses these). */
+SEC("uprobe")
+int BPF_KPROBE(ssl_write_ex_enter, void *ssl, const void *buf, size_t num, size_t *written)
+{
+	return ssl_enter(ssl, (void *)buf, written, MTF_CALL_SSL_WRITE);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ssl_write_ex_exit, int ret) { return ssl_exit(ret); }
+
+SEC("uprobe")
+int BPF_KPROBE(ssl_read_ex_enter, void *ssl, void *buf, size_t num, size_t *readbytes)
+{
+	return ssl_enter(ssl, buf, readbytes, MTF_CALL_SSL_READ);
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ssl_read_ex_exit, int ret) { return ssl_exit(ret); }
 
 /* SSL_do_handshake carries no payload; it only teaches ssl_sock the socket early, before a
  * client's first SSL_write (node drives the handshake with it over a memory BIO). */
 SEC("uprobe")
 int BPF_KPROBE(ssl_handshake_enter, void *ssl)
 {
-	return ssl_enter(ssl, NULL, MTF_CALL_SSL_HANDSHAKE);
+	return ssl_enter(ssl, NULL, NULL, MTF_CALL_SSL_HANDSHAKE);
 }
 
 SEC("uretprobe")
