@@ -24,7 +24,7 @@ done
 gyp=${NODE_GYP:-$(dirname "$(command -v npm)")/../lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js}
 [ -f "$gyp" ] || gyp=/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js
 cd "$here/addon"
-node "$gyp" rebuild --nodedir="${NODE_DIR:-/usr}" --build_dir="$out" >"$out/node-gyp.log" 2>&1 || {
+node "$gyp" rebuild --nodedir="${NODE_DIR:-/usr}" >"$out/node-gyp.log" 2>&1 || {
   cat "$out/node-gyp.log" >&2
   exit 1
 }

@@ -14,7 +14,7 @@ const addon = join(root, 'native', 'build', 'metaflow_native.node');
 const args = new Set(process.argv.slice(2));
 
 /** Commands are searched on PATH plus the sbin folders, where Debian puts bpftool. */
-export function findCommand(name) {
+function findCommand(name) {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'];
   for (const d of dirs) {
     if (!d) continue;
@@ -24,7 +24,7 @@ export function findCommand(name) {
 }
 
 /** Requirements from native/toolchain.json that are not met, each with what provides it. */
-export function missingToolchain() {
+function missingToolchain() {
   const { requirements } = JSON.parse(readFileSync(join(root, 'native', 'toolchain.json'), 'utf8'));
   return requirements.filter((r) => (r.command ? !findCommand(r.command) : !existsSync(r.file)));
 }
