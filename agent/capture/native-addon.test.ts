@@ -24,6 +24,6 @@ test('a file that is not an addon is reported as such', (t) => {
   writeFileSync(bogus, 'not an ELF file');
   assert.throws(() => loadNativeAddon('afpacket', bogus), {
     name: 'CaptureUnavailableError',
-    message: /^afpacket capture unavailable: native addon at .* failed to load: .*invalid ELF header.* \(rebuild with `node scripts\/build-native.mjs --force`\)$/,
+    message: /^afpacket capture unavailable: native addon at .* failed to load: .+ \(rebuild with `node scripts\/build-native.mjs --force`\)$/,
   });
 });
