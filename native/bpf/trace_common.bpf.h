@@ -51,8 +51,10 @@ struct scratch {
 	__u8 bytes[sizeof(struct mtf_event) + 2 * MTF_MAX_CAPTURE];
 };
 
+/* LRU, not plain hash: a thread killed inside a syscall never runs the exit program, and its
+ * stale entry must not take a slot forever. Same for ssl_calls. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
 	__type(value, struct call_args);
@@ -85,7 +87,7 @@ struct {
 } events SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
 	__type(value, struct ssl_call);
