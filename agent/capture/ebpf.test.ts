@@ -367,3 +367,29 @@ describe('ebpf source options', { skip: nativeUnavailableReason() !== null && pr
     assert.equal(rec.events.filter((e) => e.pid === outside.pid).length, 0);
   });
 });
+
+describe('ebpf source overflow', { skip: nativeUnavailableReason() !== null && process.env.CI !== 'true' ? nativeUnavailableReason()! : false }, () => {
+  test('a ring buffer too small for a burst counts its drops', async (t) => {
+    if (!requireNative(t)) return;
+    const rec = new Recorder();
+    let all = 0;
+    // Never woken early, the reader comes every 50 ms: far too late for a 4 KiB ring.
+    const source = new EbpfSource({ captureBytes: 1024, ringBufferBytes: 4096, wakeupBytes: 4096, sslBinaries: [] });
+    await source.start((b) => { all += b.length; rec.onBatch(b); });
+    t.after(() => source.stop());
+    const child = runTraffic('burst', '2000', '1000');
+    rec.watched.add(child.pid);
+    source.setPids([child.pid]);
+    child.proc.stdin!.write('go\n');
+    assert.deepEqual(await child.next(), { sent: 2_000_000, received: 2_000_000 });
+    await child.exited();
+    const native = await waitFor('every produced record delivered or counted', () => {
+      const s = source.nativeStats()!;
+      return s.recordsDelivered === s.kernelEvents && all === s.kernelEvents ? s : undefined;
+    });
+    assert.ok(native.kernelDrops > 0, `drops: ${JSON.stringify(native)}`);
+    assert.equal(source.stats().drops, native.kernelDrops + native.recordsDropped);
+    // What was lost is missing from what arrived: fewer whole 1000-byte writes than were made.
+    assert.ok(rec.payloads(child.pid, (e) => e.direction === 'egress').length < 2000);
+  });
+});

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import type { CaptureEvent, CaptureSource, CaptureStats } from './source.ts';
 import { CaptureUnavailableError } from './source.ts';
-import { loadNativeAddon, type AttachFailure, type KernelProbe, type NativeAddon } from './native-addon.ts';
+import { loadNativeAddon, type AttachFailure, type KernelProbe, type NativeAddon, type TracerStats } from './native-addon.ts';
 import { missingBpfPrivileges } from './capabilities.ts';
 import { decodeTracerBatch } from './ebpf-record.ts';
 
@@ -23,6 +23,8 @@ export interface EbpfSourceOptions {
   /** Where to attach SSL_read/SSL_write uprobes; default: libssl.so.3 and the running node binary. */
   sslBinaries?: string[];
   ringBufferBytes?: number;
+  /** Bytes waiting in the ring before the kernel wakes the reader; default a quarter of the ring. */
+  wakeupBytes?: number;
   /** For tests: an already loaded addon. */
   addon?: NativeAddon;
 }
@@ -78,6 +80,7 @@ export class EbpfSource implements CaptureSource {
       opened = addon.openTracer({
         captureBytes: this.options.captureBytes,
         ringBufferBytes: this.options.ringBufferBytes,
+        wakeupBytes: this.options.wakeupBytes,
         sslBinaries: this.options.sslBinaries ?? defaultSslBinaries(),
         pids: this.options.pids ?? null,
       }, deliver);
@@ -116,6 +119,11 @@ export class EbpfSource implements CaptureSource {
     this.stats();
     this.handle = undefined;
     await addon.tracerClose(handle);
+  }
+
+  /** The tracer's own counters: kernel ring-buffer drops, events, and batches lost to a slow JS side. */
+  nativeStats(): TracerStats | undefined {
+    return this.handle && this.addon ? this.addon.tracerStats(this.handle) : undefined;
   }
 
   stats(): CaptureStats {

@@ -32,6 +32,11 @@ export interface TracerOptions {
   captureBytes?: number;
   /** Ring buffer size, a power of two; default 8 MiB. */
   ringBufferBytes?: number;
+  /**
+   * The kernel wakes the reader once this many bytes wait in the ring (default a quarter of
+   * it); below that the reader finds them on its next 50 ms poll. Lower: less latency, more CPU.
+   */
+  wakeupBytes?: number;
   /** Files to put SSL_read/SSL_write uprobes on (libssl.so.3, or binaries embedding OpenSSL). */
   sslBinaries?: string[];
   /** Trace only these processes; absent or null: all. */

@@ -5,6 +5,7 @@
 //   https-server <cert> <key>            node https server on 127.0.0.1:0
 //   https-get <port> <path>              node https client request, prints the body
 //   udp                                  dgram request/reply on unconnected sockets, after "go"
+//   burst <writes> <bytes>               one connection, <writes> separate writes, after "go"
 //   dns-server                           answers every DNS query on 127.0.0.1:53 with NXDOMAIN
 // Prints one JSON line with what the test needs (ports), then the result line(s).
 import net from 'node:net';
@@ -54,6 +55,22 @@ async function tcpExchange(reqBytes, respBytes) {
   say({ ...ports, received: got });
 }
 
+async function burst(writes, bytes) {
+  let got = 0;
+  const server = net.createServer((s) => s.on('data', (d) => { got += d.length; }).on('end', () => s.end()));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  await waitForGo();
+  const client = net.connect(server.address().port, '127.0.0.1');
+  await once(client, 'connect');
+  const chunk = Buffer.alloc(bytes, 'z');
+  for (let i = 0; i < writes; i++) client.write(chunk); // each write() is its own syscall here
+  client.end();
+  await once(client, 'close');
+  server.close();
+  say({ sent: writes * bytes, received: got });
+}
+
 async function udpExchange() {
   const server = dgram.createSocket('udp4');
   server.on('message', (msg, peer) => server.send(Buffer.concat([Buffer.from('ANSWER:'), msg]), peer.port, peer.address));
@@ -92,6 +109,7 @@ const handler = (req, res) => {
 
 if (mode === 'tcp') await tcpExchange(Number(a), Number(b));
 else if (mode === 'udp') await udpExchange();
+else if (mode === 'burst') await burst(Number(a), Number(b));
 else if (mode === 'dns-server') dnsServer();
 else if (mode === 'http-server') serve(http.createServer(handler));
 else if (mode === 'https-server') serve(https.createServer({ cert: readFileSync(a), key: readFileSync(b) }, handler));

@@ -189,6 +189,8 @@ napi_value mtf_open_tracer(napi_env env, napi_callback_info info)
 	mtf_get_u32(env, argv[0], "selfPid", &self_pid);
 	mtf_get_u32(env, argv[0], "captureBytes", &capture);
 	mtf_get_u32(env, argv[0], "ringBufferBytes", &ring);
+	uint32_t wakeup = ring / 4;
+	mtf_get_u32(env, argv[0], "wakeupBytes", &wakeup);
 	if (capture == 0 || capture > MTF_MAX_CAPTURE)
 		return mtf_throw(env, "captureBytes must be between 1 and 8192", 0, false);
 	if (ring < 4096 || (ring & (ring - 1)) != 0)
@@ -222,7 +224,7 @@ napi_value mtf_open_tracer(napi_env env, napi_callback_info info)
 	t->skel->rodata->self_tgid = self_pid;
 	t->skel->rodata->capture_bytes = capture;
 	t->skel->rodata->ssl_enabled = nssl > 0;
-	t->skel->rodata->wakeup_bytes = ring / 4;
+	t->skel->rodata->wakeup_bytes = wakeup;
 	bpf_map__set_max_entries(t->skel->maps.events, ring);
 	if (nssl == 0) {
 		struct bpf_program *prog;
