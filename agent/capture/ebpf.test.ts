@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { CaptureEvent, ConnectionEvent, PayloadEvent } from './source.ts';
-import { EbpfSource } from './ebpf.ts';
+import { EbpfSource, describeKernel } from './ebpf.ts';
 import { nativeUnavailableReason, requireNative, runTraffic, waitFor, TRAFFIC_SCRIPT } from './testing/native-env.ts';
 
 const text = (e: PayloadEvent) => Buffer.from(e.data).toString('latin1');
@@ -61,6 +61,7 @@ describe('ebpf source', { skip: nativeUnavailableReason() !== null && process.en
       assert.ok(k[kind] === 'ok' || /failed: /.test(k[kind]), `${kind}: ${k[kind]}`);
     }
     assert.ok(source.attached.includes('tracepoint/syscalls/sys_exit_recvmmsg'));
+    assert.match(describeKernel(k), /^tracefs .*; allowed: tracepoint, /);
   });
 
   test('node net exchange: pid, tuple, direction, byte counts, payload prefix, truncation', async () => {

@@ -41,6 +41,14 @@ export function defaultSslBinaries(): string[] {
   return [...(libssl ? [libssl] : []), process.execPath];
 }
 
+/** One line for logs: what the kernel allows, and why not where it refuses. */
+export function describeKernel(k: KernelProbe): string {
+  const kinds = ['tracepoint', 'raw_tracepoint', 'tp_btf', 'uprobe', 'kprobe', 'fentry', 'ringbuf'] as const;
+  const ok = kinds.filter((kind) => k[kind] === 'ok');
+  const refused = kinds.filter((kind) => k[kind] !== 'ok').map((kind) => `${kind} (${k[kind].split('; libbpf:')[0]})`);
+  return `${k.tracefs}; allowed: ${ok.join(', ') || 'none'}` + (refused.length ? `; refused: ${refused.join(', ')}` : '');
+}
+
 /** Syscall tracepoints without which the source captures nothing useful. */
 const REQUIRED_TRACEPOINTS = ['read', 'write', 'sendto', 'recvfrom', 'sendmsg', 'recvmsg'];
 

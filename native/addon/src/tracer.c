@@ -75,8 +75,8 @@ static void *poll_loop(void *arg)
 	struct tracer *t = arg;
 	int64_t last_flush = now_ms();
 	while (!atomic_load(&t->stop)) {
-		/* records are submitted without waking us until the ring fills (see submit() in
-		 * socket_trace.bpf.c), so a poll that times out still has to consume */
+		/* records are submitted without waking us until wakeup_bytes wait (see submit() in
+		 * bpf/trace_common.bpf.h), so a poll that times out still has to consume */
 		int n = ring_buffer__poll(t->rb, POLL_MS);
 		if (n == 0)
 			n = ring_buffer__consume(t->rb);
