@@ -3,7 +3,9 @@
  *   baseline   no programs attached
  *   filtered   programs attached, the writer excluded by the pid allowlist (cost of the
  *              in-kernel filter every process pays)
- *   captured   programs attached and the writer traced (every write copied to the ring buffer)
+ *   captured   programs attached and the writer traced (every write copied to the ring buffer
+ *              and decoded into events in this process, as the agent does)
+ *   undecoded  the same, but batches are only counted, not decoded: the kernel-side cost alone
  * The writer is `dd` writing 64-byte blocks into a loopback TCP socket: each block is one
  * read(/dev/zero), filtered as a non-socket fd, plus one write() on the socket, captured.
  * The median of each is printed; the machine's other load shows up as noise, so compare
@@ -15,6 +17,7 @@ import { once } from 'node:events';
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { EbpfSource } from '../agent/capture/ebpf.ts';
+import { loadNativeAddon } from '../agent/capture/native-addon.ts';
 import { CaptureUnavailableError } from '../agent/capture/source.ts';
 
 const { values } = parseArgs({ options: { writes: { type: 'string', default: '100000' }, rounds: { type: 'string', default: '5' } } });
@@ -56,10 +59,10 @@ async function main(): Promise<void> {
   const sink = await startSink();
   const port = (sink.address() as net.AddressInfo).port;
   let captured = 0;
-  const source = new EbpfSource({ captureBytes: 1024 });
-  const times = { baseline: [] as number[], filtered: [] as number[], captured: [] as number[] };
+  const source = new EbpfSource({ captureBytes: 1024, pids: [process.pid] });
+  const times = { baseline: [] as number[], filtered: [] as number[], captured: [] as number[], undecoded: [] as number[] };
   try {
-    // Attaching and detaching take seconds (the kernel waits for tracepoint users), so the
+    // Attaching and detaching take seconds (the kernel waits for tracepoint users), so each
     // tracer is attached once: baselines run before and after, the attached rounds interleave.
     for (let r = 0; r < ROUNDS; r++) times.baseline.push(await runWriter(port));
     await source.start((batch) => { captured += batch.length; });
@@ -69,7 +72,13 @@ async function main(): Promise<void> {
       times.captured.push(await runWriter(port, (pid) => source.setPids([pid])));
     }
     await source.stop();
+    const addon = loadNativeAddon('ebpf');
+    let undecodedBytes = 0;
+    const raw = addon.openTracer({ captureBytes: 1024, pids: [process.pid], sslBinaries: [] }, (b) => { undecodedBytes += b.byteLength; });
+    for (let r = 0; r < ROUNDS; r++) times.undecoded.push(await runWriter(port, (pid) => addon.tracerSetPids(raw.handle, [pid])));
+    await addon.tracerClose(raw.handle);
     for (let r = 0; r < ROUNDS; r++) times.baseline.push(await runWriter(port));
+    void undecodedBytes;
   } catch (e) {
     if (e instanceof CaptureUnavailableError) {
       console.error(e.message);
@@ -80,13 +89,18 @@ async function main(): Promise<void> {
   } finally {
     sink.close();
   }
-  const base = median(times.baseline), filtered = median(times.filtered), full = median(times.captured);
+  const base = median(times.baseline);
   const stats = source.stats();
+  const row = (label: string, xs: number[]) => {
+    const m = median(xs);
+    return `  ${label.padEnd(36)} ${(m / 1000).toFixed(3)} us per block` + (xs === times.baseline ? '' : `  ratio ${(m / base).toFixed(2)}`);
+  };
   console.log(`ebpf overhead: dd ${WRITES} x ${BLOCK}-byte writes into loopback TCP, median of ${ROUNDS} rounds (${2 * ROUNDS} for the baseline)`);
-  console.log(`  baseline (no programs):        ${(base / 1000).toFixed(3)} us per block`);
-  console.log(`  attached, writer filtered out: ${(filtered / 1000).toFixed(3)} us per block  ratio ${(filtered / base).toFixed(2)}`);
-  console.log(`  attached, writer captured:     ${(full / 1000).toFixed(3)} us per block  ratio ${(full / base).toFixed(2)}`);
-  console.log(`  events delivered: ${captured} for ${WRITES * ROUNDS} captured writes; drops ${stats.drops}`);
+  console.log(row('baseline (no programs)', times.baseline));
+  console.log(row('attached, writer filtered out', times.filtered));
+  console.log(row('attached, writer captured + decoded', times.captured));
+  console.log(row('attached, writer captured, undecoded', times.undecoded));
+  console.log(`  events decoded: ${captured} for ${WRITES * ROUNDS} captured writes; drops ${stats.drops}`);
 }
 
 await main();

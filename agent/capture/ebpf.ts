@@ -9,7 +9,7 @@ import type { CaptureEvent, CaptureSource, CaptureStats } from './source.ts';
 import { CaptureUnavailableError } from './source.ts';
 import { loadNativeAddon, type AttachFailure, type KernelProbe, type NativeAddon, type TracerStats } from './native-addon.ts';
 import { missingBpfPrivileges } from './capabilities.ts';
-import { decodeTracerBatch } from './ebpf-record.ts';
+import { TracerDecoder } from './ebpf-record.ts';
 
 const SOURCE = 'ebpf';
 
@@ -75,9 +75,9 @@ export class EbpfSource implements CaptureSource {
     if (kernel.tracepoint !== 'ok') throw new CaptureUnavailableError(SOURCE, `syscall tracepoints: ${kernel.tracepoint}; ${kernel.tracefs}`);
     if (kernel.ringbuf !== 'ok') throw new CaptureUnavailableError(SOURCE, `BPF ring buffer: ${kernel.ringbuf} (needs Linux 5.8+)`);
 
-    let clockOffsetNs = 0n;
+    let decoder = new TracerDecoder(0n);
     const deliver = (batch: ArrayBuffer) => {
-      const events = decodeTracerBatch(batch, clockOffsetNs);
+      const events = decoder.decode(batch);
       if (events.length === 0) return;
       this.counters.events += events.length;
       for (const e of events) if (e.kind === 'payload') this.counters.bytes += e.byteCount;
@@ -95,7 +95,7 @@ export class EbpfSource implements CaptureSource {
     } catch (e) {
       throw new CaptureUnavailableError(SOURCE, `the kernel refused: ${(e as Error).message}`);
     }
-    clockOffsetNs = opened.clockOffsetNs;
+    decoder = new TracerDecoder(opened.clockOffsetNs);
     this.handle = opened.handle;
     this.addon = addon;
     this.attached = opened.attached;
