@@ -10,7 +10,7 @@
  * Reported per block: the writer's CPU time (its cgroup's cpu.stat; BPF programs run in its
  * syscalls, and CPU time is far less disturbed by other load than wall time) and its wall
  * time; for the captured runs also this process's CPU per event (ring-buffer thread + decoding).
- * Needs root (or CAP_BPF+CAP_PERFMON+CAP_DAC_READ_SEARCH).
+ * Needs root (it creates a cgroup v2 for the writer) and the built native addon.
  *   node --import tsx benchmarks/ebpf-overhead.ts [--writes N] [--rounds R]
  */
 import net from 'node:net';
