@@ -107,6 +107,23 @@ describe('ebpf source', { skip: nativeUnavailableReason() !== null && process.en
     assert.ok(rec.conns(pid, 'close').some((e) => e.connectionId === clientOpen!.connectionId));
   });
 
+  test('IPv6 loopback: addresses read as in6_addr', async (t) => {
+    const probe = net.createServer().listen(0, '::1');
+    const [err] = await Promise.race([once(probe, 'listening').then(() => [undefined]), once(probe, 'error')]);
+    probe.close();
+    if (err) { t.skip(`no IPv6 loopback on this host: ${(err as Error).message}`); return; }
+    const child = runTraffic('tcp', '300', '200', '::1');
+    rec.watched.add(child.pid);
+    child.proc.stdin!.write('go\n');
+    const { serverPort, clientPort } = await child.next() as { serverPort: number; clientPort: number };
+    const request = await waitFor('IPv6 request', () => {
+      const es = rec.payloads(child.pid, (e) => e.direction === 'egress' && e.tuple.srcPort === clientPort);
+      return sum(es) === 300 ? es : undefined;
+    });
+    assert.deepEqual(request[0]!.tuple, { srcIp: '::1', srcPort: clientPort, dstIp: '::1', dstPort: serverPort, ipProtocol: 6 });
+    assert.equal(text(request[0]!).slice(0, 4), 'PING');
+  });
+
   test('UDP on unconnected sockets: peers come from the call\'s address', async () => {
     const child = runTraffic('udp');
     rec.watched.add(child.pid);

@@ -1,6 +1,7 @@
 // Child process that makes real socket traffic for the capture tests (run by plain node, so it
 // starts fast and is traced as an ordinary process). Modes:
-//   tcp <requestBytes> <responseBytes>   net server + client exchange, after "go" on stdin
+//   tcp <requestBytes> <responseBytes> [host]  net server + client exchange (default host
+//                                        127.0.0.1), after "go" on stdin
 //   http-server                          node http server on 127.0.0.1:0
 //   https-server <cert> <key>            node https server on 127.0.0.1:0
 //   https-get <port> <path>              node https client request, prints the body
@@ -15,7 +16,7 @@ import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 
-const [mode, a, b] = process.argv.slice(2);
+const [mode, a, b, c] = process.argv.slice(2);
 const say = (o) => process.stdout.write(JSON.stringify(o) + '\n');
 
 async function waitForGo() {
@@ -27,7 +28,7 @@ async function waitForGo() {
   }
 }
 
-async function tcpExchange(reqBytes, respBytes) {
+async function tcpExchange(reqBytes, respBytes, host = '127.0.0.1') {
   const request = Buffer.alloc(reqBytes, 'a');
   request.write('PING');
   const response = Buffer.alloc(respBytes, 'b');
@@ -39,10 +40,10 @@ async function tcpExchange(reqBytes, respBytes) {
       if (got === reqBytes) s.end(response);
     });
   });
-  server.listen(0, '127.0.0.1');
+  server.listen(0, host);
   await once(server, 'listening');
   await waitForGo();
-  const client = net.connect(server.address().port, '127.0.0.1');
+  const client = net.connect(server.address().port, host);
   await once(client, 'connect');
   const ports = { serverPort: server.address().port, clientPort: client.localPort };
   client.write(request);
@@ -107,7 +108,7 @@ const handler = (req, res) => {
   req.on('end', () => res.end(`hello ${req.url}`));
 };
 
-if (mode === 'tcp') await tcpExchange(Number(a), Number(b));
+if (mode === 'tcp') await tcpExchange(Number(a), Number(b), c);
 else if (mode === 'udp') await udpExchange();
 else if (mode === 'burst') await burst(Number(a), Number(b));
 else if (mode === 'dns-server') dnsServer();
