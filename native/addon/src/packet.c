@@ -187,21 +187,29 @@ napi_value mtf_open_packet(napi_env env, napi_callback_info info)
 		return mtf_throw(env, "configuring the AF_PACKET socket failed", err, false);
 	}
 	struct packet_capture *c = calloc(1, sizeof(*c));
+	struct packet_handle *h = malloc(sizeof(*h));
+	if (c == NULL || h == NULL) {
+		close(fd);
+		free(c);
+		free(h);
+		return mtf_throw(env, "out of memory", ENOMEM, false);
+	}
 	c->fd = fd;
 	c->snap = snap;
 	if (mtf_batcher_init(&c->batcher, env, argv[1], "metaflow-afpacket", on_tsfn_finalize, c) != napi_ok) {
 		close(fd);
 		free(c);
+		free(h);
 		return mtf_throw(env, "creating the batch delivery failed", 0, false);
 	}
 	if (pthread_create(&c->thread, NULL, read_loop, c) != 0) {
 		int err = errno;
 		close(fd);
+		free(h);
 		mtf_batcher_release(&c->batcher);
 		return mtf_throw(env, "starting the capture thread failed", err, false);
 	}
 	c->thread_started = true;
-	struct packet_handle *h = malloc(sizeof(*h));
 	h->c = c;
 	napi_value result, handle;
 	napi_create_object(env, &result);

@@ -212,13 +212,18 @@ napi_value mtf_open_tracer(napi_env env, napi_callback_info info)
 		return mtf_throw(env, tracefs, 0, false);
 
 	struct tracer *t = calloc(1, sizeof(*t));
-	if (t == NULL)
+	struct tracer_handle *h = malloc(sizeof(*h));
+	if (t == NULL || h == NULL) {
+		free(t);
+		free(h);
 		return mtf_throw(env, "out of memory", ENOMEM, false);
+	}
 	mtf_log_clear();
 	t->skel = socket_trace__open();
 	if (t->skel == NULL) {
 		int err = errno;
 		free(t);
+		free(h);
 		return mtf_throw(env, "opening the BPF object failed", err, true);
 	}
 	t->skel->rodata->self_tgid = self_pid;
@@ -236,12 +241,14 @@ napi_value mtf_open_tracer(napi_env env, napi_callback_info info)
 	if (err) {
 		socket_trace__destroy(t->skel);
 		free(t);
+		free(h);
 		return mtf_throw(env, "the kernel refused to load the BPF programs", err, true);
 	}
 	napi_value pids;
 	if (napi_get_named_property(env, argv[0], "pids", &pids) == napi_ok && (err = set_pid_filter(t, env, pids))) {
 		destroy_bpf(t);
 		free(t);
+		free(h);
 		return mtf_throw(env, "setting the pid filter failed", err, false);
 	}
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_record, t, NULL);
@@ -249,6 +256,7 @@ napi_value mtf_open_tracer(napi_env env, napi_callback_info info)
 		err = errno;
 		destroy_bpf(t);
 		free(t);
+		free(h);
 		return mtf_throw(env, "creating the ring buffer reader failed", err, true);
 	}
 
@@ -268,17 +276,18 @@ napi_value mtf_open_tracer(napi_env env, napi_callback_info info)
 	if (mtf_batcher_init(&t->batcher, env, argv[1], "metaflow-ebpf", on_tsfn_finalize, t) != napi_ok) {
 		destroy_bpf(t);
 		free(t);
+		free(h);
 		return mtf_throw(env, "creating the batch delivery failed", 0, false);
 	}
 	if (pthread_create(&t->thread, NULL, poll_loop, t) != 0) {
 		err = errno;
 		destroy_bpf(t);
-		mtf_batcher_release(&t->batcher);
+		free(h);
+		mtf_batcher_release(&t->batcher); /* on_tsfn_finalize frees t */
 		return mtf_throw(env, "starting the ring-buffer thread failed", err, false);
 	}
 	t->thread_started = true;
 
-	struct tracer_handle *h = malloc(sizeof(*h));
 	h->t = t;
 	napi_value result, handle, offset;
 	napi_create_object(env, &result);
