@@ -94,6 +94,8 @@ export interface PlanFragment extends FragmentOps {
   /** Rows with `time` in [startUs, endUs). */
   timeRange?: { startUs?: bigint; endUs?: bigint };
   filters: ColumnPredicate[];
+  /** Sort order of the result (stores sort far faster than the querier can). */
+  orderBy?: Array<{ column: string; desc?: boolean }>;
   limit?: number;
 }
 
@@ -101,6 +103,17 @@ export interface PlanFragment extends FragmentOps {
 export interface ResultBatch {
   columns: Array<{ name: string; type: ColumnType }>;
   rows: unknown[][];
+}
+
+/**
+ * Rows as columns: fixed-width columns as typed arrays (64-bit integers and µs timestamps as
+ * BigInt64Array/BigUint64Array), strings as arrays; `valid` (bit i = row i not NULL) is null
+ * when the column has no NULLs. For scans of millions of rows, where a JS array per row costs
+ * more than the scan itself.
+ */
+export interface ColumnBatch {
+  length: number;
+  columns: Array<{ name: string; type: ColumnType; values: ArrayLike<unknown>; valid: Uint8Array | null }>;
 }
 
 export interface TableStats { rows: number; bytes: number }
@@ -126,6 +139,8 @@ export interface StorageAdapter {
   write(table: TableDef, batches: RecordBatch[]): Promise<void>;
   /** Runs a fragment; batches stream so big results never sit in memory whole. */
   execute(fragment: PlanFragment, options?: { signal?: AbortSignal }): AsyncIterable<ResultBatch>;
+  /** Like execute, as columns. Optional: `scanColumns` (columns.ts) falls back to execute. */
+  executeColumns?(fragment: PlanFragment, options?: { signal?: AbortSignal }): AsyncIterable<ColumnBatch>;
   /** Rows and bytes per table (`fullName` → stats). */
   stats(): Promise<Record<string, TableStats>>;
   health(): Promise<StoreHealth>;

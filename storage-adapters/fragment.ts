@@ -81,7 +81,8 @@ export interface SortKey { expr: Expr; descending: boolean; nullsFirst: boolean 
  * What the querier adds to a store's filtered scan (`PlanFragment` in adapter.ts) as far as
  * the adapter's capabilities allow: one SELECT block, applied in this order:
  * scan → `where` (ANDed with `filters`/`timeRange`) → `groupBy`/`aggregates` → `having` →
- * `select` → `distinct` → `orderBy` → `offset`/`limit`.
+ * `select` → `distinct` → `sort` → `offset`/`limit`. (`PlanFragment.orderBy`, by stored column,
+ * orders a plain scan; `sort` orders by expressions over the block's output.)
  * Output columns: `select` when present, else `groupBy` then `aggregates` when aggregating,
  * else the scan's `columns`. Expressions name columns of the stage below them.
  */
@@ -92,6 +93,6 @@ export interface FragmentOps {
   having?: Expr;
   select?: NamedExpr[];
   distinct?: boolean;
-  orderBy?: SortKey[];
+  sort?: SortKey[];
   offset?: number;
 }

@@ -13,6 +13,7 @@ export const startCommand: Command = {
       `  health:  curl ${base}/v1/health`,
       `  status:  ./bin/metaflow status --server ${base}`,
       `  ingest:  curl -X POST -H 'content-type: application/vnd.apache.arrow.stream' --data-binary @batch.arrows ${base}/v1/ingest/flow_log.l7_flow_log`,
+      `  PromQL:  Grafana Prometheus data source ${base}  (remote_write: ${base}/api/v1/write)`,
       `  agent:   not started (the eBPF agent is not part of this build yet)`,
       `Stop with Ctrl-C.`, '',
     ].join('\n'));

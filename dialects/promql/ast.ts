@@ -192,3 +192,21 @@ const typeHandlers: ExprHandlers<ValueType> = {
 export function typeOf(node: Expr): ValueType {
   return dispatch(node, typeHandlers);
 }
+
+const childHandlers: ExprHandlers<Expr[]> = {
+  NumberLiteral: () => [],
+  StringLiteral: () => [],
+  VectorSelector: () => [],
+  MatrixSelector: (n) => [n.vectorSelector],
+  SubqueryExpr: (n) => [n.expr],
+  ParenExpr: (n) => [n.expr],
+  UnaryExpr: (n) => [n.expr],
+  BinaryExpr: (n) => [n.lhs, n.rhs],
+  AggregateExpr: (n) => (n.param === null ? [n.expr] : [n.param, n.expr]),
+  Call: (n) => n.args,
+};
+
+/** The direct sub-expressions of a node, in source order (e.g. to collect every selector). */
+export function children(node: Expr): Expr[] {
+  return dispatch(node, childHandlers);
+}

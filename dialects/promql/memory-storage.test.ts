@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryStorage } from './memory-storage.ts';
-import { STALE_NAN, isStaleAt } from './storage.ts';
+import { STALE_NAN, isStaleAt, staleFlags } from './storage.ts';
 
 function store(): MemoryStorage {
   const m = new MemoryStorage();
@@ -51,4 +51,14 @@ test('out-of-order appends are sorted and the last write for a timestamp wins', 
   assert.deepEqual(Array.from(s.values), [10, 2, 3]);
   m.clear();
   assert.equal(m.select({ start: 0, end: 5000 }, []).length, 0);
+});
+
+test('staleFlags marks only StaleNaN samples and allocates nothing without them', () => {
+  // Written element by element: a JS array literal of doubles would canonicalise the NaN bits.
+  const vs = new Float64Array(5);
+  vs[0] = 1; vs[1] = NaN; vs[2] = STALE_NAN; vs[3] = 2; vs[4] = STALE_NAN;
+  assert.deepEqual(Array.from(staleFlags(vs)!), [0, 0, 1, 0, 1]);
+  assert.equal(staleFlags(new Float64Array([1, NaN, 3])), null);
+  // A view into a larger buffer reads its own samples.
+  assert.deepEqual(Array.from(staleFlags(vs.subarray(2, 4))!), [1, 0]);
 });

@@ -69,7 +69,8 @@ const staleF64 = new Float64Array(staleBuf);
 const staleU32 = new Uint32Array(staleBuf);
 staleU32[0] = 0x00000002; // little-endian low word
 staleU32[1] = 0x7ff00000;
-/** The StaleNaN bit pattern as a number (write it into a Float64Array to keep the bits). */
+/** The StaleNaN bit pattern as a number. Write it straight into a Float64Array: V8 keeps the
+ * bits there, but a plain JS array of doubles canonicalises every NaN and loses the marker. */
 export const STALE_NAN: number = staleF64[0];
 /** Low and high 32-bit words of StaleNaN (little-endian order). */
 export const STALE_NAN_LO = 0x00000002;
@@ -81,6 +82,25 @@ export function isStaleAt(values: Float64Array, i: number): boolean {
   if (v === v) return false; // fast path: not NaN at all
   const words = new Uint32Array(values.buffer, values.byteOffset + i * 8, 2);
   return words[0] === STALE_NAN_LO && words[1] === STALE_NAN_HI;
+}
+
+/**
+ * Per-sample staleness flags of a whole array (one view over its bits, not one per sample),
+ * or null when it holds no marker — the usual case, found without allocating.
+ */
+export function staleFlags(values: Float64Array): Uint8Array | null {
+  let words: Uint32Array | null = null;
+  let flags: Uint8Array | null = null;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === v) continue;
+    words ??= new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+    if (words[2 * i] === STALE_NAN_LO && words[2 * i + 1] === STALE_NAN_HI) {
+      flags ??= new Uint8Array(values.length);
+      flags[i] = 1;
+    }
+  }
+  return flags;
 }
 
 /** Collects a select() answer of any of its allowed shapes into an array. */

@@ -26,7 +26,8 @@ function fragment(f: PlanFragment): string {
   if (f.having) parts.push(`HAVING ${expr(f.having)}`);
   if (f.select) parts.push(`SELECT ${f.select.map((c) => expr(c.expr)).join(', ')}`);
   if (f.distinct) parts.push('DISTINCT');
-  if (f.orderBy) parts.push(`ORDER BY ${f.orderBy.map((k) => expr(k.expr) + (k.descending ? ' DESC' : '')).join(', ')}`);
+  if (f.orderBy) parts.push(`ORDER BY ${f.orderBy.map((o) => o.column + (o.desc ? ' DESC' : '')).join(', ')}`);
+  if (f.sort) parts.push(`ORDER BY ${f.sort.map((k) => expr(k.expr) + (k.descending ? ' DESC' : '')).join(', ')}`);
   if (f.limit !== undefined) parts.push(`LIMIT ${f.limit}`);
   if (f.offset) parts.push(`OFFSET ${f.offset}`);
   return parts.join(' ');

@@ -43,7 +43,7 @@ function lower(plan: Plan, p: Pushability): Lowered | null {
     case 'sort': {
       const below = lower(plan.input, p);
       if (!below || below.stage >= Stage.Order || !p.caps.orderLimit || !plan.keys.every((k) => p.expr(k.expr))) return null;
-      return { fragment: { ...below.fragment, orderBy: plan.keys }, stage: Stage.Order };
+      return { fragment: { ...below.fragment, sort: plan.keys }, stage: Stage.Order };
     }
     case 'limit': {
       const below = lower(plan.input, p);

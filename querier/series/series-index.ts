@@ -10,6 +10,8 @@ import { LABEL_PREFIX } from '../../ingester/prometheus/series-key.ts';
 
 export class SeriesIndex {
   private labels = new Map<number, Record<string, string>>();
+  /** Metric name → its ID, and how many series it has. */
+  private metrics = new Map<string, { id: number; series: number }>();
   private loadedMax = -1;
 
   constructor(private readonly dictionaries: DictionaryStore) {}
@@ -25,7 +27,14 @@ export class SeriesIndex {
       if (!l) next.set(t.id, (l = {}));
       l[t.key.slice(LABEL_PREFIX.length)] = t.value;
     }
+    const metrics = new Map<string, { id: number; series: number }>();
+    for (const e of await this.dictionaries.entries('prometheus_metric')) metrics.set(e.key, { id: e.id, series: 0 });
+    for (const l of next.values()) {
+      const m = l.__name__ === undefined ? undefined : metrics.get(l.__name__);
+      if (m) m.series++;
+    }
     this.labels = next;
+    this.metrics = metrics;
     this.loadedMax = max;
   }
 
@@ -35,6 +44,26 @@ export class SeriesIndex {
     const out: number[] = [];
     for (const [id, l] of this.labels) if (pred(l)) out.push(id);
     return out.sort((a, b) => a - b);
+  }
+
+  /**
+   * Metric IDs covering exactly these series, when the series are all the series of their
+   * metrics (a selector with only a name); undefined otherwise.
+   */
+  wholeMetrics(ids: number[]): number[] | undefined {
+    const count = new Map<string, number>();
+    for (const id of ids) {
+      const name = this.labels.get(id)?.__name__;
+      if (name === undefined) return undefined;
+      count.set(name, (count.get(name) ?? 0) + 1);
+    }
+    const out: number[] = [];
+    for (const [name, n] of count) {
+      const m = this.metrics.get(name);
+      if (!m || m.series !== n) return undefined;
+      out.push(m.id);
+    }
+    return out;
   }
 
   labelsOf(id: number): Record<string, string> | undefined {

@@ -121,11 +121,12 @@ export function compileFragment(f: PlanFragment, d: SqlDialect): string {
   if (aggregated && (f.select || f.having)) {
     // SELECT list and HAVING sit above the aggregate and name its outputs (`_a0`), which
     // PostgreSQL allows only from a derived table.
-    const inner = compileFragment({ ...f, select: undefined, having: undefined, distinct: undefined, orderBy: undefined, limit: undefined, offset: undefined }, d);
+    const inner = compileFragment({ ...f, select: undefined, having: undefined, distinct: undefined, sort: undefined, orderBy: undefined, limit: undefined, offset: undefined }, d);
     const outer = f.select ? list.join(', ') : '*';
     sql = `SELECT ${f.distinct ? 'DISTINCT ' : ''}${outer} FROM (${inner}) AS agg${f.having ? ` WHERE ${compileExpr(f.having, d)}` : ''}`;
   }
-  if (f.orderBy?.length) sql += ` ORDER BY ${f.orderBy.map((k) => `${compileExpr(k.expr, d)}${k.descending ? ' DESC' : ' ASC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}`).join(', ')}`;
+  if (f.sort?.length) sql += ` ORDER BY ${f.sort.map((k) => `${compileExpr(k.expr, d)}${k.descending ? ' DESC' : ' ASC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}`).join(', ')}`;
+  else if (f.orderBy?.length) sql += ` ORDER BY ${f.orderBy.map((o) => `${d.quoteIdent(o.column)}${o.desc ? ' DESC' : ''}`).join(', ')}`;
   if (f.limit !== undefined) sql += ` LIMIT ${f.limit}`;
   if (f.offset) sql += ` OFFSET ${f.offset}`;
   return sql;

@@ -5,7 +5,7 @@ import type { BinaryExpr, BinaryOp, VectorMatching } from '../ast.ts';
 import type { Evaluator } from './evaluator.ts';
 import { PromQLEvalError, EVAL_ERROR_CODES } from './errors.ts';
 import { SeriesBuilder } from './vector-ops.ts';
-import { dropMetricName, labelsKey, type EvalValue, type Labels, type StepSeries, type VectorValue } from './values.ts';
+import { dropMetricName, type EvalValue, type Labels, type StepSeries, type VectorValue } from './values.ts';
 
 const COMPARISON = new Set<BinaryOp>(['==', '!=', '>', '<', '>=', '<=']);
 const SET_OPS = new Set<BinaryOp>(['and', 'or', 'unless']);
@@ -147,7 +147,7 @@ function setOp(ev: Evaluator, op: BinaryOp, l: VectorValue, r: VectorValue, m: V
   return b.result();
 }
 
-function resultLabels(many: Labels, one: Labels, op: BinaryOp, m: VectorMatching, returnBool: boolean, cmp: boolean): Labels {
+function resultLabels(many: Labels, one: Labels, op: BinaryOp, m: VectorMatching, returnBool: boolean): Labels {
   const out: Labels = { ...many };
   if (DROPS_NAME.has(op) || returnBool) delete out.__name__;
   if (m.card === 'one-to-one') {
@@ -219,7 +219,7 @@ function vectorVector(ev: Evaluator, op: BinaryOp, lhs: VectorValue, rhs: Vector
         guard[i] = 1;
       }
       let out = outs[c];
-      if (!out) out = outs[c] = b.get(resultLabels(ms.labels, os.labels, op, m, returnBool, cmp));
+      if (!out) out = outs[c] = b.get(resultLabels(ms.labels, os.labels, op, m, returnBool));
       b.set(out, i, value, m.card === 'one-to-one' ? 'DUPLICATE_LABELSET' : 'NON_UNIQUE_GROUPING');
     }
   }

@@ -100,3 +100,24 @@ test('a failing store becomes a typed storage error', async () => {
   const broken: SeriesStore = { select() { throw new Error('disk on fire'); } };
   await assert.rejects(instantQuery(broken, q('up'), 0), (e: unknown) => e instanceof PromQLEvalError && e.code === 'STORAGE' && /disk on fire/.test(e.message));
 });
+
+test('hints name the enclosing function and a directly enclosing aggregation, as Prometheus does', async () => {
+  const seen: SelectHints[] = [];
+  const inner = data();
+  const spy: SeriesStore = { select(hints, matchers) { seen.push(hints); return inner.select(hints, matchers); } };
+  await instantQuery(spy, q('sum by (job) (req) + sum without (inst) (rate(req[5m]))'), 10 * MIN);
+  assert.deepEqual(seen.map((h) => [h.func, h.grouping, h.by]), [['sum', ['job'], true], ['rate', undefined, undefined]]);
+  seen.length = 0;
+  await instantQuery(spy, q('abs(req - 1)'), 10 * MIN);
+  assert.equal(seen[0].func, undefined); // a binary operator hides the function
+});
+
+test('queries stop at the sample limit and on abort', async () => {
+  await assert.rejects(instantQuery(data(), q('req[10m]'), 10 * MIN, { maxSamples: 10 }), (e: unknown) =>
+    e instanceof PromQLEvalError && e.code === 'TOO_MANY_SAMPLES');
+  assert.ok((await instantQuery(data(), q('req[10m]'), 10 * MIN, { maxSamples: 100 })).value.resultType === 'matrix');
+  const ac = new AbortController();
+  ac.abort(new Error('client went away'));
+  await assert.rejects(rangeQuery(data(), q('sum(req)'), 0, 10 * MIN, MIN, { signal: ac.signal }), (e: unknown) =>
+    e instanceof PromQLEvalError && e.code === 'CANCELED' && /client went away/.test(e.message));
+});

@@ -5,6 +5,7 @@ import { typeOf } from '../ast.ts';
 import type { SeriesStore } from '../storage.ts';
 import { Evaluator, type QueryContext } from './evaluator.ts';
 import { PromQLEvalError, Warnings } from './errors.ts';
+import { selectorHints } from './hints.ts';
 import { labelsKey, lowerBound, upperBound, type EvalValue, type MatrixSeries, type QueryResult, type QueryValue, type VectorSample } from './values.ts';
 
 export interface EngineOptions {
@@ -12,13 +13,21 @@ export interface EngineOptions {
   lookbackDeltaMs?: number;
   /** Step of subqueries written without one, in ms (default 1m). */
   defaultSubqueryStepMs?: number;
+  /** Most samples selectors may load for one query (default 50 million, as Prometheus). */
+  maxSamples?: number;
+  /** Cancels the evaluation (request closed, timeout). */
+  signal?: AbortSignal;
 }
 
 const DEFAULT_LOOKBACK_MS = 5 * 60_000;
 const DEFAULT_SUBQUERY_STEP_MS = 60_000;
 
-function context(store: SeriesStore, startMs: number, endMs: number, opts: EngineOptions): QueryContext {
+function context(store: SeriesStore, expr: Expr, startMs: number, endMs: number, opts: EngineOptions): QueryContext {
   return {
+    hints: selectorHints(expr),
+    signal: opts.signal,
+    maxSamples: opts.maxSamples ?? 50_000_000,
+    samplesLoaded: 0,
     store,
     lookbackMs: opts.lookbackDeltaMs ?? DEFAULT_LOOKBACK_MS,
     defaultSubqueryStepMs: opts.defaultSubqueryStepMs ?? DEFAULT_SUBQUERY_STEP_MS,
@@ -30,7 +39,7 @@ function context(store: SeriesStore, startMs: number, endMs: number, opts: Engin
 
 /** Evaluates `expr` at one instant (ms since the epoch). */
 export async function instantQuery(store: SeriesStore, expr: Expr, timeMs: number, opts: EngineOptions = {}): Promise<QueryResult> {
-  const ctx = context(store, timeMs, timeMs, opts);
+  const ctx = context(store, expr, timeMs, timeMs, opts);
   const ev = new Evaluator(ctx, Float64Array.of(timeMs), 0);
   const v = await ev.eval(expr);
   return { value: toInstantResult(v, timeMs), warnings: ctx.warnings.list() };
@@ -44,7 +53,7 @@ export async function rangeQuery(store: SeriesStore, expr: Expr, startMs: number
   if (t !== 'scalar' && t !== 'vector') {
     throw new PromQLEvalError('INVALID_EXPRESSION_TYPE', `invalid expression type "${t === 'matrix' ? 'range vector' : t}" for range query, must be Scalar or instant Vector`, expr.posRange);
   }
-  const ctx = context(store, startMs, endMs, opts);
+  const ctx = context(store, expr, startMs, endMs, opts);
   const steps = Math.floor((endMs - startMs) / stepMs) + 1;
   const times = new Float64Array(steps);
   for (let i = 0; i < steps; i++) times[i] = startMs + i * stepMs;

@@ -11,6 +11,8 @@ export const EVAL_ERROR_CODES = {
   INVALID_EXPRESSION_TYPE: 'invalid expression type for this query',
   UNSUPPORTED: 'unsupported expression',
   STORAGE: 'error reading series from storage',
+  TOO_MANY_SAMPLES: 'query processing would load too many samples into memory in query execution',
+  CANCELED: 'query canceled',
 } as const;
 
 export type EvalErrorCode = keyof typeof EVAL_ERROR_CODES;

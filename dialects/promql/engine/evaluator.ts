@@ -1,9 +1,10 @@
 // The PromQL evaluator: each AST node kind has one handler (a Record keyed by kind, so a new
 // kind does not compile until handled). Every node is evaluated over the whole step grid at
 // once, as Prometheus's range evaluation does; instant queries are a grid of one step.
-import type { AtModifier, Expr, ExprKind, NodeOf } from '../ast.ts';
-import { collectSeries, type LabelMatcher, type SelectHints, type SeriesStore } from '../storage.ts';
-import { PromQLEvalError, type Warnings } from './errors.ts';
+import type { AtModifier, Expr, ExprKind, NodeOf, VectorSelector } from '../ast.ts';
+import type { SelectorHints } from './hints.ts';
+import { collectSeries, type SelectHints, type SeriesStore } from '../storage.ts';
+import { EVAL_ERROR_CODES, PromQLEvalError, type Warnings } from './errors.ts';
 import type { EvalValue, ScalarValue, VectorValue } from './values.ts';
 import { evalMatrixSelector, evalVectorSelector } from './selectors.ts';
 import { evalSubquery } from './subquery.ts';
@@ -23,6 +24,14 @@ export interface QueryContext {
   queryStartMs: number;
   queryEndMs: number;
   warnings: Warnings;
+  /** Prometheus-style select hints per selector node (see hints.ts). */
+  hints: Map<VectorSelector, SelectorHints>;
+  /** Aborts evaluation (client gone, timeout). */
+  signal?: AbortSignal;
+  /** Most samples selectors may load for one query (Prometheus --query.max-samples). */
+  maxSamples: number;
+  /** Samples loaded so far. */
+  samplesLoaded: number;
 }
 
 type Handlers = { [K in ExprKind]: (ev: Evaluator, node: NodeOf<K>) => Promise<EvalValue> };
@@ -60,6 +69,7 @@ export class Evaluator {
   }
 
   eval(node: Expr): Promise<EvalValue> {
+    if (this.ctx.signal?.aborted) throw new PromQLEvalError('CANCELED', `query canceled: ${String(this.ctx.signal.reason ?? 'aborted')}`);
     return (handlers[node.kind] as (ev: Evaluator, n: Expr) => Promise<EvalValue>)(this, node);
   }
 
@@ -98,12 +108,24 @@ export class Evaluator {
     return out;
   }
 
-  /** Reads series from the store; a store failure becomes a typed error. */
-  async select(hints: SelectHints, matchers: LabelMatcher[]) {
+  /**
+   * Reads series for a selector from the store, adding the tree-derived hints; a store failure
+   * becomes a typed error, and loading more than maxSamples samples stops the query.
+   */
+  async select(node: VectorSelector, hints: SelectHints) {
+    const extra = this.ctx.hints.get(node);
+    const full: SelectHints = { ...hints, ...extra };
+    let series;
     try {
-      return await collectSeries(this.ctx.store.select(hints, matchers));
+      series = await collectSeries(this.ctx.store.select(full, node.matchers));
     } catch (e) {
-      throw new PromQLEvalError('STORAGE', `reading series: ${(e as Error).message}`);
+      throw new PromQLEvalError('STORAGE', `reading series: ${(e as Error).message}`, node.posRange);
     }
+    for (const s of series) this.ctx.samplesLoaded += s.values.length;
+    if (this.ctx.samplesLoaded > this.ctx.maxSamples) {
+      throw new PromQLEvalError('TOO_MANY_SAMPLES', EVAL_ERROR_CODES.TOO_MANY_SAMPLES, node.posRange);
+    }
+    if (this.ctx.signal?.aborted) throw new PromQLEvalError('CANCELED', `query canceled: ${String(this.ctx.signal.reason ?? 'aborted')}`);
+    return series;
   }
 }

@@ -3,7 +3,7 @@
 // Prometheus 2.x), unless that sample is a staleness marker. A range selector keeps every
 // sample in [ref - range, ref] except staleness markers.
 import type { MatrixSelector, VectorSelector } from '../ast.ts';
-import { isStaleAt, type Series } from '../storage.ts';
+import { staleFlags, type Series } from '../storage.ts';
 import type { Evaluator } from './evaluator.ts';
 import { labelsKey, newStepSeries, type MatrixValue, type RangeSeries, type StepSeries, type VectorValue } from './values.ts';
 
@@ -25,17 +25,18 @@ function sortSeries(series: Series[]): Series[] {
  * Evaluates an instant selector. With `sampleTimestamps` the value at each step is the
  * sample's own timestamp in seconds (what `timestamp(sel)` needs).
  */
-export async function evalVectorSelector(ev: Evaluator, node: VectorSelector, opts: { sampleTimestamps?: boolean; func?: string } = {}): Promise<VectorValue> {
+export async function evalVectorSelector(ev: Evaluator, node: VectorSelector, opts: { sampleTimestamps?: boolean } = {}): Promise<VectorValue> {
   const refs = ev.referenceTimes(node.at, node.offsetMs);
   const lookback = ev.ctx.lookbackMs;
   const minRef = refs.length ? Math.min(refs[0], refs[refs.length - 1]) : 0;
   const maxRef = refs.length ? Math.max(refs[0], refs[refs.length - 1]) : 0;
-  const raw = sortSeries(await ev.select({ start: minRef - lookback, end: maxRef, step: ev.stepMs, func: opts.func, range: 0 }, node.matchers));
+  const raw = sortSeries(await ev.select(node, { start: minRef - lookback, end: maxRef, step: ev.stepMs, range: 0 }));
   const out: StepSeries[] = [];
   const n = ev.steps;
   for (const s of raw) {
     const ts = toFloat64(s.timestampsMs);
     const vs = s.values;
+    const stale = staleFlags(vs);
     const ss = newStepSeries(s.labels, n);
     let any = false;
     let j = 0; // first sample index with ts > ref; refs never decrease
@@ -43,7 +44,7 @@ export async function evalVectorSelector(ev: Evaluator, node: VectorSelector, op
       const ref = refs[i];
       while (j < ts.length && ts[j] <= ref) j++;
       const k = j - 1;
-      if (k < 0 || ts[k] < ref - lookback || isStaleAt(vs, k)) continue;
+      if (k < 0 || ts[k] < ref - lookback || (stale !== null && stale[k] === 1)) continue;
       ss.present[i] = 1;
       ss.values[i] = opts.sampleTimestamps ? ts[k] / 1000 : vs[k];
       any = true;
@@ -55,26 +56,27 @@ export async function evalVectorSelector(ev: Evaluator, node: VectorSelector, op
 
 /** Samples of one stored series without staleness markers (copied only when it has some). */
 function withoutStale(labels: Series['labels'], ts: Float64Array, vs: Float64Array): RangeSeries {
-  let stale = 0;
-  for (let i = 0; i < vs.length; i++) if (vs[i] !== vs[i] && isStaleAt(vs, i)) stale++;
-  if (stale === 0) return { labels, ts, vs };
-  const nts = new Float64Array(vs.length - stale);
-  const nvs = new Float64Array(vs.length - stale);
+  const stale = staleFlags(vs);
+  if (stale === null) return { labels, ts, vs };
+  let kept = 0;
+  for (let i = 0; i < vs.length; i++) kept += 1 - stale[i];
+  const nts = new Float64Array(kept);
+  const nvs = new Float64Array(kept);
   let m = 0;
   for (let i = 0; i < vs.length; i++) {
-    if (vs[i] !== vs[i] && isStaleAt(vs, i)) continue;
+    if (stale[i]) continue;
     nts[m] = ts[i]; nvs[m] = vs[i]; m++;
   }
   return { labels, ts: nts, vs: nvs };
 }
 
 /** Evaluates a range selector into raw samples plus the per-step window ends. */
-export async function evalMatrixSelector(ev: Evaluator, node: MatrixSelector, func?: string): Promise<MatrixValue> {
+export async function evalMatrixSelector(ev: Evaluator, node: MatrixSelector): Promise<MatrixValue> {
   const vsel = node.vectorSelector;
   const refs = ev.referenceTimes(vsel.at, vsel.offsetMs);
   const minRef = refs.length ? Math.min(refs[0], refs[refs.length - 1]) : 0;
   const maxRef = refs.length ? Math.max(refs[0], refs[refs.length - 1]) : 0;
-  const raw = sortSeries(await ev.select({ start: minRef - node.rangeMs, end: maxRef, step: ev.stepMs, func, range: node.rangeMs }, vsel.matchers));
+  const raw = sortSeries(await ev.select(vsel, { start: minRef - node.rangeMs, end: maxRef, step: ev.stepMs, range: node.rangeMs }));
   const series = raw.map((s) => withoutStale(s.labels, toFloat64(s.timestampsMs), s.values)).filter((s) => s.ts.length > 0);
   return { type: 'matrix', series, windowEnds: refs, rangeMs: node.rangeMs };
 }

@@ -5,28 +5,23 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import snappy from 'snappyjs';
-import { BASE_S as B, generateSeries, prometheusAvailable, startPrometheus, type RunningPrometheus } from '../engine/testing/prometheus-fixture.ts';
-import { encodeWriteRequest } from '../../../ingester/prometheus/remote-write-codec.ts';
+import { fixtureBase, generateSeries, prometheusAvailable, startPrometheus, writeFixture, type RunningPrometheus } from '../engine/testing/prometheus-fixture.ts';
 import { startTestServer, type TestServer } from '../../../lib/testing/server.ts';
 
 const available = prometheusAvailable();
-const skip = !available && process.env.CI !== 'true' ? 'prometheus/promtool not installed (apt-get install prometheus)' : false;
+const skip = !available && process.env.CI !== 'true' ? 'prometheus not installed (apt-get install prometheus)' : false;
 
 let prom: RunningPrometheus;
 let ours: TestServer;
 
+const B = fixtureBase();
+
 before(async () => {
   if (skip) return;
-  assert.ok(available, 'prometheus and promtool must be installed when CI=true');
-  const series = generateSeries();
-  [prom, ours] = await Promise.all([startPrometheus(series), startTestServer()]);
-  const body = encodeWriteRequest(series.map((s) => ({
-    labels: Object.entries(s.labels).map(([name, value]) => ({ name, value })),
-    samples: s.timestampsMs.map((t, i) => ({ timestampMs: t, value: s.values[i]! })),
-  })));
-  const r = await fetch(`${ours.base}/api/v1/write`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' }, body: snappy.compress(body) });
-  assert.equal(r.status, 204);
+  assert.ok(available, 'prometheus must be installed when CI=true');
+  const series = generateSeries(B);
+  [prom, ours] = await Promise.all([startPrometheus(series, B), startTestServer()]);
+  await writeFixture(`${ours.base}/api/v1/write`, series, B);
 });
 after(async () => { await prom?.stop(); await ours?.stop(); });
 

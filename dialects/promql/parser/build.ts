@@ -7,12 +7,13 @@ import type {
 } from '../ast.ts';
 import { getFunction } from '../functions.ts';
 import { parseDurationMs, parseNumber, unquoteString } from './literals.ts';
-import { compileLabelRegex, matcherMatches } from './regex.ts';
+import { compileLabelRegex } from './regex.ts';
 import { stringError } from './lex-errors.ts';
 
 /** A parse failure at a range; the entry point turns it into a PromQLParseError. */
 export class SyntaxFault extends Error {
-  constructor(readonly posRange: PosRange, message: string) {
+  /** `lookahead`: Prometheus' parser raises this only after reading the next token. */
+  constructor(readonly posRange: PosRange, message: string, readonly lookahead = false) {
     super(message);
   }
 }
@@ -67,19 +68,12 @@ export function labelMatcher(name: IToken, op: IToken, value: IToken): LabelMatc
   return m;
 }
 
-/** `name{matchers}`, `name` or `{matchers}`; the name becomes a trailing __name__ matcher. */
+/** `name{matchers}`, `name` or `{matchers}`; the name becomes a trailing __name__ matcher.
+ * Whether the selector selects anything sensible is checked later, with the types (checks.ts). */
 export function vectorSelector(name: IToken | undefined, matchers: LabelMatcher[] | undefined, posRange: PosRange): VectorSelector {
   const all = matchers ?? [];
   const metric = name?.image ?? '';
-  if (metric !== '') {
-    for (const m of all) {
-      if (m.name === '__name__') fail(posRange, `metric name must not be set twice: ${JSON.stringify(metric)} or ${JSON.stringify(m.value)}`);
-    }
-    all.push({ name: '__name__', type: '=', value: metric });
-  } else if (!all.some((m) => !matcherMatches(m, ''))) {
-    // Refuse implicit selection of every series (e.g. through a typo).
-    fail(posRange, 'vector selector must contain at least one non-empty matcher');
-  }
+  if (metric !== '') all.push({ name: '__name__', type: '=', value: metric });
   return { kind: 'VectorSelector', name: metric, matchers: all, offsetMs: 0, at: null, posRange };
 }
 
@@ -112,12 +106,11 @@ export function offset(expr: Expr, ms: number, end: number): Expr {
   return expr;
 }
 
-export function at(expr: Expr, value: AtModifier, where: PosRange, end: number): Expr {
+export function at(expr: Expr, value: AtModifier, end: number): Expr {
   const target = modifierTarget(expr, '@');
   if (target.at !== null) fail(expr.posRange, '@ <timestamp> may not be set multiple times');
   target.at = value;
   expr.posRange = { start: expr.posRange.start, end };
-  void where;
   return expr;
 }
 
@@ -161,10 +154,11 @@ const PARAM_AGGREGATORS = new Set(['topk', 'bottomk', 'quantile', 'count_values'
 export function aggregate(op: IToken, grouping: { labels: string[]; without: boolean } | undefined, args: Expr[], end: number): AggregateExpr {
   const posRange = { start: op.startOffset, end };
   const name = op.image.toLowerCase() as AggregateOp;
-  if (args.length === 0) fail(posRange, 'no arguments for aggregate expression provided');
+  // Prometheus reduces an aggregation only after peeking for a trailing by/without.
+  if (args.length === 0) throw new SyntaxFault(posRange, 'no arguments for aggregate expression provided', true);
   const wanted = PARAM_AGGREGATORS.has(name) ? 2 : 1;
   if (args.length !== wanted) {
-    fail(posRange, `wrong number of arguments for aggregate expression provided, expected ${wanted}, got ${args.length}`);
+    throw new SyntaxFault(posRange, `wrong number of arguments for aggregate expression provided, expected ${wanted}, got ${args.length}`, true);
   }
   return {
     kind: 'AggregateExpr', op: name, expr: args[wanted - 1]!, param: wanted === 2 ? args[0]! : null,

@@ -3,10 +3,10 @@
 // normalises vector matching like Prometheus: set operators become many-to-many, and matching is
 // dropped (null) when a side is a scalar. Each check returns the node's type, so a long operator
 // chain is checked in linear time.
-import type { BinaryExpr, Expr, ExprHandlers, ValueType } from '../ast.ts';
-import { dispatch } from '../ast.ts';
+import type { BinaryExpr, Expr, ExprKind, NodeOf, ValueType } from '../ast.ts';
 import { arity, argType, getFunction } from '../functions.ts';
 import { SyntaxFault } from './build.ts';
+import { matcherMatches } from './regex.ts';
 
 const COMPARISONS = new Set(['==', '!=', '>', '<', '>=', '<=']);
 const SET_OPS = new Set(['and', 'or', 'unless']);
@@ -15,11 +15,6 @@ const fail = (node: Expr, message: string): never => { throw new SyntaxFault(nod
 
 /** Prometheus' DocumentedType: how types are named in messages. */
 const typeName = (t: ValueType) => (t === 'vector' ? 'instant vector' : t === 'matrix' ? 'range vector' : t);
-
-function expectType(node: Expr, want: ValueType, context: string): void {
-  const got = check(node);
-  if (got !== want) fail(node, `expected type ${typeName(want)} in ${context}, got ${typeName(got)}`);
-}
 
 let query = '';
 
@@ -32,9 +27,9 @@ function opRange(n: BinaryExpr): Expr {
   return { ...n, posRange: { start, end: end + 1 } };
 }
 
-function checkBinary(n: BinaryExpr): ValueType {
-  const lt = check(n.lhs);
-  const rt = check(n.rhs);
+function checkBinary(n: BinaryExpr, typeOf: TypeOf): ValueType {
+  const lt = typeOf(n.lhs);
+  const rt = typeOf(n.rhs);
   const isCmp = COMPARISONS.has(n.op);
   const isSet = SET_OPS.has(n.op);
   if (n.returnBool && !isCmp) fail(opRange(n), 'bool modifier can only be used on comparison operators');
@@ -59,49 +54,106 @@ function checkBinary(n: BinaryExpr): ValueType {
   return lt === 'scalar' && rt === 'scalar' ? 'scalar' : 'vector';
 }
 
-const handlers: ExprHandlers<ValueType> = {
-  NumberLiteral: () => 'scalar',
-  StringLiteral: () => 'string',
-  VectorSelector: () => 'vector',
-  MatrixSelector: () => 'matrix',
-  SubqueryExpr: (n) => {
-    const t = check(n.expr);
-    if (t !== 'vector') fail(n, `subquery is only allowed on instant vector, got ${t} instead`);
-    return 'matrix';
+type TypeOf = (child: Expr) => ValueType;
+
+function expectType(node: Expr, got: ValueType, want: ValueType, context: string): void {
+  if (got !== want) fail(node, `expected type ${typeName(want)} in ${context}, got ${typeName(got)}`);
+}
+
+/** Per kind: the children to check first, and the node's own check given its children's types. */
+interface Rule<N> {
+  children: (n: N) => Expr[];
+  check: (n: N, typeOf: TypeOf) => ValueType;
+}
+type Rules = { [K in ExprKind]: Rule<NodeOf<K>> };
+
+const none = (): Expr[] => [];
+
+const rules: Rules = {
+  NumberLiteral: { children: none, check: () => 'scalar' },
+  StringLiteral: { children: none, check: () => 'string' },
+  VectorSelector: {
+    children: none,
+    check: (n) => {
+      if (n.name !== '') {
+        // The name's own matcher is the last one; any other __name__ matcher sets it twice.
+        const dup = n.matchers.slice(0, -1).find((m) => m.name === '__name__');
+        if (dup !== undefined) fail(n, `metric name must not be set twice: ${JSON.stringify(n.name)} or ${JSON.stringify(dup.value)}`);
+      } else if (!n.matchers.some((m) => !matcherMatches(m, ''))) {
+        // Refuse implicit selection of every series (e.g. through a typo).
+        fail(n, 'vector selector must contain at least one non-empty matcher');
+      }
+      return 'vector';
+    },
   },
-  ParenExpr: (n) => check(n.expr),
-  UnaryExpr: (n) => {
-    const t = check(n.expr);
-    if (t !== 'scalar' && t !== 'vector') {
-      fail(n, `unary expression only allowed on expressions of type scalar or instant vector, got ${JSON.stringify(typeName(t))}`);
-    }
-    return t;
+  MatrixSelector: { children: (n) => [n.vectorSelector], check: () => 'matrix' },
+  SubqueryExpr: {
+    children: (n) => [n.expr],
+    check: (n, typeOf) => {
+      const t = typeOf(n.expr);
+      if (t !== 'vector') fail(n, `subquery is only allowed on instant vector, got ${t} instead`);
+      return 'matrix';
+    },
   },
-  BinaryExpr: checkBinary,
-  AggregateExpr: (n) => {
-    expectType(n.expr, 'vector', 'aggregation expression');
-    if (n.op === 'topk' || n.op === 'bottomk' || n.op === 'quantile') expectType(n.param!, 'scalar', 'aggregation parameter');
-    else if (n.op === 'count_values') expectType(n.param!, 'string', 'aggregation parameter');
-    return 'vector';
+  ParenExpr: { children: (n) => [n.expr], check: (n, typeOf) => typeOf(n.expr) },
+  UnaryExpr: {
+    children: (n) => [n.expr],
+    check: (n, typeOf) => {
+      const t = typeOf(n.expr);
+      if (t !== 'scalar' && t !== 'vector') {
+        fail(n, `unary expression only allowed on expressions of type scalar or instant vector, got ${JSON.stringify(typeName(t))}`);
+      }
+      return t;
+    },
   },
-  Call: (n) => {
-    const fn = getFunction(n.func)!;
-    const { min, max } = arity(fn);
-    const got = n.args.length;
-    if (fn.variadic === 0 && got !== min) fail(n, `expected ${min} argument(s) in call to "${fn.name}", got ${got}`);
-    if (got < min) fail(n, `expected at least ${min} argument(s) in call to "${fn.name}", got ${got}`);
-    if (got > max) fail(n, `expected at most ${max} argument(s) in call to "${fn.name}", got ${got}`);
-    n.args.forEach((arg, i) => expectType(arg, argType(fn, i), `call to function "${fn.name}"`));
-    return fn.returnType;
+  BinaryExpr: { children: (n) => [n.lhs, n.rhs], check: checkBinary },
+  AggregateExpr: {
+    children: (n) => (n.param === null ? [n.expr] : [n.expr, n.param]),
+    check: (n, typeOf) => {
+      expectType(n.expr, typeOf(n.expr), 'vector', 'aggregation expression');
+      if (n.op === 'topk' || n.op === 'bottomk' || n.op === 'quantile') expectType(n.param!, typeOf(n.param!), 'scalar', 'aggregation parameter');
+      else if (n.op === 'count_values') expectType(n.param!, typeOf(n.param!), 'string', 'aggregation parameter');
+      return 'vector';
+    },
+  },
+  Call: {
+    // Prometheus checks the argument count before looking into the arguments.
+    children: (n) => {
+      const fn = getFunction(n.func)!;
+      const { min, max } = arity(fn);
+      const got = n.args.length;
+      if (fn.variadic === 0 && got !== min) fail(n, `expected ${min} argument(s) in call to "${fn.name}", got ${got}`);
+      if (got < min) fail(n, `expected at least ${min} argument(s) in call to "${fn.name}", got ${got}`);
+      if (got > max) fail(n, `expected at most ${max} argument(s) in call to "${fn.name}", got ${got}`);
+      return n.args;
+    },
+    check: (n, typeOf) => {
+      const fn = getFunction(n.func)!;
+      n.args.forEach((arg, i) => expectType(arg, typeOf(arg), argType(fn, i), `call to function "${fn.name}"`));
+      return fn.returnType;
+    },
   },
 };
 
-function check(node: Expr): ValueType {
-  return dispatch(node, handlers);
-}
-
-/** Checks `node` (parsed from `text`) and its subtree; throws SyntaxFault on the first violation. */
+/** Checks `node` (parsed from `text`) and its subtree, children before parents like Prometheus'
+ * checkAST, with an explicit stack so deep trees cannot overflow the call stack. Throws
+ * SyntaxFault on the first violation; returns the type of `node`. */
 export function checkTree(node: Expr, text: string): ValueType {
   query = text;
-  return check(node);
+  const types = new Map<Expr, ValueType>();
+  const typeOf: TypeOf = (child) => types.get(child)!;
+  const stack: Array<{ node: Expr; pending: Expr[] | null }> = [{ node, pending: null }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const rule = rules[top.node.kind] as Rule<Expr>;
+    if (top.pending === null) top.pending = [...rule.children(top.node)].reverse();
+    const next = top.pending.pop();
+    if (next !== undefined) {
+      stack.push({ node: next, pending: null });
+      continue;
+    }
+    types.set(top.node, rule.check(top.node, typeOf));
+    stack.pop();
+  }
+  return types.get(node)!;
 }

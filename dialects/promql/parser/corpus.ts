@@ -58,3 +58,42 @@ export function withoutPositions(node: unknown): unknown {
   for (const [k, v] of Object.entries(node)) if (k !== 'posRange') out[k] = withoutPositions(v);
   return out;
 }
+
+// Tokens spliced into queries to make near-miss inputs, valid and invalid.
+const MUTATION_VOCABULARY = ['(', ')', '{', '}', '[', ']', ',', ':', '@', '+', '-', '*', '/', '^', '==', '!=', '>', 'and',
+  'or', 'unless', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'offset', 'sum', 'topk', 'rate',
+  'foo', '5m', '1', '"x"', 'start()', 'end()', 'x[5m]', '[5m:]', 'a="b"', 'inf', '-1', '0x10', '1e3', '.5', '5m1s',
+  'count_values', 'quantile', 'time()', 'label_replace', '#', '`r`', "'s'", '!~', '=~', '%', 'atan2', 'nan'];
+
+/** Every corpus query (parse cases that are valid UTF-8, test-script expressions) plus
+ * `perQuery` seeded mutations of each, every one `edits` token-level deletions, insertions,
+ * replacements or swaps. */
+export function nearMissQueries(seed: number, perQuery: number, tokenize: (q: string) => string[], edits = 1): string[] {
+  let state = seed;
+  const rand = (n: number) => { state = (state * 1103515245 + 12345) % 2 ** 31; return state % n; };
+  const base = [
+    ...loadParseCases().filter((c) => c.kind === 'expr' && c.inputBase64 === undefined && c.input.length < 400).map((c) => c.input),
+    ...loadTestScripts().exprs.map((e) => e.expr),
+  ];
+  const out = new Set<string>(base);
+  for (const q of base) {
+    const toks = tokenize(q);
+    if (toks.length === 0) continue;
+    for (let k = 0; k < perQuery; k++) {
+      const t = [...toks];
+      for (let e = 0; e < edits; e++) {
+        const i = rand(t.length);
+        const word = MUTATION_VOCABULARY[rand(MUTATION_VOCABULARY.length)]!;
+        switch (rand(4)) {
+          case 0: t.splice(i, 1); break;
+          case 1: t.splice(i, 0, word); break;
+          case 2: t[i] = word; break;
+          default: if (i + 1 < t.length) [t[i], t[i + 1]] = [t[i + 1]!, t[i]!];
+        }
+      }
+      out.add(t.join(rand(3) === 0 ? '' : ' '));
+    }
+  }
+  // Prometheus' rule loader refuses an empty expression before parsing it.
+  return [...out].filter((q) => q.trim() !== '' && !/^\s*(#.*)?$/.test(q));
+}

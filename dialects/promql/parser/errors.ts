@@ -16,7 +16,7 @@ export class PromQLParseError extends Error {
   /** An optional suggestion for the user. */
   readonly hint?: string;
 
-  constructor(query: string, posRange: PosRange, detail: string, hint?: string) {
+  constructor(query: string, posRange: PosRange, detail: string, hint: string | undefined = hintFor(detail)) {
     const { line, column } = lineAndColumn(query, posRange.start);
     super(`${line}:${column}: parse error: ${detail}`);
     this.name = 'PromQLParseError';
@@ -40,4 +40,22 @@ function lineAndColumn(query: string, pos: number): { line: number; column: numb
     }
   }
   return { line, column: end - lastBreak };
+}
+
+/** Suggestions for the mistakes people make most, keyed by Prometheus' message. */
+const HINTS: Array<[RegExp, string]> = [
+  [/comparisons between scalars must use BOOL/, 'add bool to compare two scalars, e.g. 1 > bool 0'],
+  [/bool modifier can only be used on comparison/, 'bool applies to ==, !=, >, <, >= and <= only'],
+  [/ranges only allowed for vector selectors/, 'for a range over an expression use a subquery: (expr)[5m:1m]'],
+  [/no (offset|@) modifiers allowed before range/, 'write the range first: metric[5m] offset 1h @ 1700000000'],
+  [/vector selector must contain at least one non-empty matcher/, 'name a metric or add a matcher that cannot match "", e.g. {job=~".+"}'],
+  [/set operator .* not allowed in binary scalar expression/, 'and, or and unless combine instant vectors only'],
+  [/expected type range vector in call to function/, 'add a range selector such as [5m] to the argument'],
+  [/missing unit character in duration|bad (number or )?duration syntax|not a valid duration string/, 'durations are units from largest to smallest, each at most once: 1h30m, 5m, 250ms'],
+  [/unclosed left parenthesis/, 'a closing ")" is missing'],
+  [/unexpected end of input/, 'the query is incomplete'],
+];
+
+function hintFor(detail: string): string | undefined {
+  return HINTS.find(([re]) => re.test(detail))?.[1];
 }

@@ -21,6 +21,16 @@ class PromQLGrammar extends EmbeddedActionsParser {
     this.performSelfAnalysis();
   }
 
+  /** Where the parser stands: end of the last consumed token and start of the next one. */
+  position(): { consumedEnd: number; nextStart: number } {
+    const last = this.LA(0);
+    const next = this.LA(1);
+    return {
+      consumedEnd: Number.isNaN(last.startOffset) ? 0 : last.startOffset + last.image.length,
+      nextStart: Number.isNaN(next.startOffset) ? Infinity : next.startOffset,
+    };
+  }
+
   expression = this.RULE('expression', (): Expr => this.SUBRULE(this.orExpr));
 
   // Every binary level: lhs (op modifiers rhs)*, left-associative.
@@ -115,21 +125,24 @@ class PromQLGrammar extends EmbeddedActionsParser {
     this.MANY(() => this.OR([
       alt(
         () => {
+          // Durations are checked as soon as they are read, as Prometheus does.
           const open = this.CONSUME(T.LBracket);
           const rangeTok = this.CONSUME(T.Duration);
+          const rangeMs = this.ACTION(() => B.duration(rangeTok));
           let colon = false;
-          let stepTok: IToken | undefined;
+          let stepMs = 0;
           this.OPTION(() => {
             this.CONSUME(T.Colon);
             colon = true;
-            this.OPTION2(() => { stepTok = this.CONSUME2(T.Duration); });
+            this.OPTION2(() => {
+              const stepTok = this.CONSUME2(T.Duration);
+              stepMs = this.ACTION(() => B.duration(stepTok));
+            });
           });
           const close = this.CONSUME(T.RBracket);
-          e = this.ACTION(() => {
-            const rangeMs = B.duration(rangeTok);
-            if (!colon) return B.range(e, rangeMs, { start: open.startOffset, end: endOf(close) });
-            return B.subquery(e, rangeMs, stepTok === undefined ? 0 : B.duration(stepTok), endOf(close));
-          });
+          e = this.ACTION(() => (colon
+            ? B.subquery(e, rangeMs, stepMs, endOf(close))
+            : B.range(e, rangeMs, { start: open.startOffset, end: endOf(close) })));
         },
       ),
       alt(
@@ -143,14 +156,14 @@ class PromQLGrammar extends EmbeddedActionsParser {
       ),
       alt(
         () => {
-          const atTok = this.CONSUME(T.At);
+          this.CONSUME(T.At);
           e = this.OR2([
             alt(
               () => {
                 const kw = this.OR3([alt(() => this.CONSUME(T.Start)), alt(() => this.CONSUME(T.End))]);
                 this.CONSUME(T.LParen);
                 const close = this.CONSUME(T.RParen);
-                return this.ACTION(() => B.at(e, kw.image.toLowerCase() as 'start' | 'end', B.tokenRange(atTok), endOf(close)));
+                return this.ACTION(() => B.at(e, kw.image.toLowerCase() as 'start' | 'end', endOf(close)));
               },
             ),
             alt(
@@ -163,7 +176,7 @@ class PromQLGrammar extends EmbeddedActionsParser {
                 return this.ACTION(() => {
                   const lit = B.numberLiteral(num);
                   const v = sign?.image === '-' ? -lit.value : lit.value;
-                  return B.at(e, B.atTimestamp(v, e.posRange), B.tokenRange(atTok), endOf(num));
+                  return B.at(e, B.atTimestamp(v, e.posRange), endOf(num));
                 });
               },
             ),

@@ -41,20 +41,29 @@ function parseText(query: string): Expr {
   grammar.input = tokens;
   let expr: Expr | undefined;
   let fault: SyntaxFault | undefined;
+  let faultAt = { consumedEnd: 0, nextStart: Infinity };
   try {
     expr = grammar.expression();
   } catch (e) {
     if (!(e instanceof SyntaxFault)) throw e;
     fault = e;
+    faultAt = grammar.position();
   }
   // Prometheus lexes while it parses, so whichever problem comes first in the text wins. A fault
   // thrown from an action ends the parse early; chevrotain then also reports unparsed input.
   const recognition = fault === undefined ? grammar.errors[0] : undefined;
   if (recognition !== undefined) {
     const s = syntaxError(recognition, tokens, query.length);
-    if (lexError === null || s.pos < lexError.pos) throw new PromQLParseError(query, { start: s.pos, end: s.end }, s.message, recognition.message);
+    if (lexError === null || s.order < (lexError.order ?? lexError.pos)) throw new PromQLParseError(query, { start: s.pos, end: s.end }, s.message);
   }
-  if (lexError !== null) throw new PromQLParseError(query, { start: lexError.pos, end: lexError.pos + 1 }, lexError.message);
+  // A fault raised while building a node precedes lexical trouble further on in the text; when
+  // yacc reads the next token before reducing (fault.lookahead), trouble up to that token wins.
+  let faultFirst = false;
+  if (fault !== undefined && lexError !== null) {
+    const lexAt = lexError.order ?? lexError.pos;
+    faultFirst = fault.lookahead ? Math.min(faultAt.nextStart, query.length) < lexAt : faultAt.consumedEnd <= lexAt;
+  }
+  if (lexError !== null && !faultFirst) throw new PromQLParseError(query, { start: lexError.pos, end: lexError.pos + 1 }, lexError.message);
   try {
     if (fault !== undefined) throw fault;
     checkTree(expr!, query);

@@ -5,10 +5,12 @@ import type { ILexingError, IToken } from 'chevrotain';
 import * as T from './tokens.ts';
 import { scanNumber } from './tokens.ts';
 
-/** A lexical error: character offset and Prometheus' message. */
+/** A lexical error: character offset and Prometheus' message; `order` is where in the text the
+ * lexer met it when that differs from the reported offset. */
 export interface LexError {
   pos: number;
   message: string;
+  order?: number;
 }
 
 const goRune = (c: string | undefined) => (c === undefined ? 'EOF' : `'${c === "'" ? "\\'" : c}'`);
@@ -87,12 +89,9 @@ function badNumberExtent(q: string, start: number): number {
 /** The first lexical error in stream order, or null. */
 export function firstLexError(q: string, tokens: IToken[], lexErrors: ILexingError[]): LexError | null {
   const found: LexError[] = [];
-  if (lexErrors.length > 0) {
-    const at = lexErrors[0]!.offset;
-    found.push(charError(q, at, modeAt(tokens, at)));
-  }
   let depth = 0;
   let open: Mode = 'expr';
+  let colons = 0;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     const type = t.tokenType;
@@ -102,22 +101,40 @@ export function firstLexError(q: string, tokens: IToken[], lexErrors: ILexingErr
       found.push({ pos: t.startOffset, message: afterBracket ? `bad duration syntax: ${JSON.stringify(text)}` : `bad number or duration syntax: ${JSON.stringify(text)}` });
       break;
     }
-    // Right after `[` Prometheus reads a duration only.
-    if (afterBracket && type !== T.Duration) {
-      found.push({ pos: t.startOffset, message: 'missing unit character in duration' });
+    if (type === T.LBracket) {
+      // Right after `[` Prometheus reads a duration only.
+      let p = t.startOffset + 1;
+      while (/[ \t\r\n]/.test(q[p] ?? '')) p++;
+      const next = tokens[i + 1];
+      if (next === undefined || next.startOffset !== p || (next.tokenType !== T.Duration && next.tokenType !== T.BadNumber)) {
+        // Its number scanner may swallow a stray `e` or `.` before giving up.
+        const r = scanNumber(q, p, false);
+        const message = r.ok ? 'missing unit character in duration' : `bad duration syntax: ${JSON.stringify(q.slice(p, badNumberExtent(q, p)))}`;
+        found.push({ pos: p, message });
+        break;
+      }
+    }
+    if ((type === T.Colon || type.name === 'BracketLetter') && ++colons > 1) {
+      found.push({ pos: t.startOffset, message: `unexpected colon ${goRune(t.image)}` });
       break;
     }
     if (type === T.LParen) depth++;
     else if (type === T.RParen && --depth < 0) {
-      found.push({ pos: t.startOffset, message: "unexpected right parenthesis ')'" });
+      // Prometheus reports this after emitting the parenthesis, one character on.
+      found.push({ pos: t.startOffset + 1, order: t.startOffset, message: "unexpected right parenthesis ')'" });
       break;
     } else if (type === T.LBrace) open = 'braces';
-    else if (type === T.LBracket) open = 'brackets';
+    else if (type === T.LBracket) { open = 'brackets'; colons = 0; }
     else if (type === T.RBrace || type === T.RBracket) open = 'expr';
   }
   if (open === 'braces') found.push({ pos: q.length, message: 'unexpected end of input inside braces' });
-  else if (open === 'brackets') found.push({ pos: q.length, message: 'unclosed left bracket' });
   else if (depth > 0) found.push({ pos: q.length, message: 'unclosed left parenthesis' });
-  found.sort((a, b) => a.pos - b.pos);
+  else if (open === 'brackets') found.push({ pos: q.length, message: 'unclosed left bracket' });
+  // Last, so that on a tie the more specific findings above win (the sort is stable).
+  if (lexErrors.length > 0) {
+    const at = lexErrors[0]!.offset;
+    found.push(charError(q, at, modeAt(tokens, at)));
+  }
+  found.sort((a, b) => (a.order ?? a.pos) - (b.order ?? b.pos));
   return found[0] ?? null;
 }

@@ -53,18 +53,26 @@ export function parseNumber(text: string): number {
   else if (/^0[0-7]+$/.test(text)) int = BigInt('0o' + text.slice(1));
   else if (/^\d+$/.test(text) && !/^0\d/.test(text)) int = BigInt(text);
   if (int !== null && int <= MAX_INT64) return Number(int);
-  if (!DECIMAL_FLOAT_RE.test(text)) throw new Error(`invalid syntax: ${JSON.stringify(text)}`);
+  // Worded like Go's strconv errors, which Prometheus passes through.
+  if (!DECIMAL_FLOAT_RE.test(text)) throw new Error(`strconv.ParseFloat: parsing ${JSON.stringify(text)}: invalid syntax`);
   const f = Number(text);
-  if (!Number.isFinite(f)) throw new Error(`value out of range: ${JSON.stringify(text)}`);
+  if (!Number.isFinite(f)) throw new Error(`strconv.ParseFloat: parsing ${JSON.stringify(text)}: value out of range`);
   return f;
 }
 
-/** Prints a float so that parseNumber (plus unary minus) reads it back exactly. */
+/** Prints a float the way Prometheus 2.42 does (Go's %v, i.e. strconv 'g' with the shortest
+ * digits: exponent form, with at least two exponent digits, below 1e-4 and from 1e6 on). */
 export function formatNumber(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
-  if (Object.is(v, -0)) return '-0';
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  const [mantissa, expText] = v.toExponential().split('e') as [string, string];
+  const exp = Number(expText);
+  if (exp < -4 || exp >= 6) {
+    const abs = Math.abs(exp);
+    return `${mantissa}e${exp < 0 ? '-' : '+'}${abs < 10 ? '0' : ''}${abs}`;
+  }
   return String(v);
 }
 
@@ -118,15 +126,18 @@ export function unquoteString(token: string): string {
   return out;
 }
 
-/** Quotes a string as a double-quoted PromQL literal that unquoteString reads back. */
+const GO_ESCAPES: Record<string, string> = {
+  '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '"': '\\"', '\\': '\\\\',
+};
+
+/** Quotes a string like Go's strconv.Quote (as Prometheus prints strings); unquoteString reads
+ * it back. */
 export function quoteString(s: string): string {
   let out = '"';
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += '\\' + ch;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
+    const esc = GO_ESCAPES[ch];
+    if (esc !== undefined) out += esc;
     else if (cp < 0x20 || cp === 0x7f) out += '\\x' + cp.toString(16).padStart(2, '0');
     else out += ch;
   }

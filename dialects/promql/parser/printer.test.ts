@@ -35,7 +35,9 @@ test('every test-script expression round-trips through the printer', () => {
 
 test('prints in Prometheus style', () => {
   const cases: Array<[string, string]> = [
-    ['sum by(job)(rate(x{a="b",c=~"d.*"}[5m]))', 'sum by (job) (rate(x{a="b", c=~"d.*"}[5m]))'],
+    ['sum by(job)(rate(x{c=~"d.*", a="b"}[5m]))', 'sum by (job) (rate(x{c=~"d.*",a="b"}[5m]))'],
+    ['1e21 + 1.5e-7 - 1.2345678901234567e25 * 123456 / 1234567', '1e+21 + 1.5e-07 - 1.2345678901234566e+25 * 123456 / 1.234567e+06'],
+    ['"\\a\\b\\f\\v\\x01"', '"\\a\\b\\f\\v\\x01"'],
     ['sum(x) without (a,b)', 'sum without (a, b) (x)'],
     ['topk(5,x)', 'topk(5, x)'],
     ['a+on(b)group_left(c)d', 'a + on (b) group_left (c) d'],

@@ -28,7 +28,7 @@ const PRECEDENCE: Record<string, number> = {
 const isSigned = (e: Expr) => e.kind === 'UnaryExpr' || (e.kind === 'NumberLiteral' && (e.value < 0 || Object.is(e.value, -0)));
 
 function wrapIf(e: Expr, needed: boolean): string {
-  return needed ? `(${print(e)})` : print(e);
+  return needed ? `(${render(e)})` : render(e);
 }
 
 function binaryString(n: BinaryExpr): string {
@@ -43,11 +43,21 @@ function binaryString(n: BinaryExpr): string {
 
 const matcherString = (m: LabelMatcher) => `${m.name}${m.type}${quoteString(m.value)}`;
 
+/** Printing options. */
+export interface PrintOptions {
+  /** Sort label matchers as Prometheus' printer does (its exact text); by default they keep
+   * their order, so the text re-parses to the same tree. */
+  sortMatchers?: boolean;
+}
+
+let options: PrintOptions = {};
+
 /** `name{matchers}` without modifiers; the implicit trailing __name__ matcher is not printed. */
 function selectorBody(n: VectorSelector): string {
-  const shown = n.name !== '' ? n.matchers.slice(0, -1) : n.matchers;
+  const shown = (n.name !== '' ? n.matchers.slice(0, -1) : n.matchers).map(matcherString);
   if (shown.length === 0) return n.name;
-  return `${n.name}{${shown.map(matcherString).join(', ')}}`;
+  if (options.sortMatchers) shown.sort();
+  return `${n.name}{${shown.join(',')}}`;
 }
 
 function matchingString(n: BinaryExpr): string {
@@ -73,7 +83,7 @@ const printers: ExprHandlers<string> = {
     const step = n.stepMs === 0 ? '' : formatDuration(n.stepMs);
     return `${wrapIf(n.expr, n.expr.kind === 'BinaryExpr' || isSigned(n.expr))}[${formatDuration(n.rangeMs)}:${step}]${atString(n.at)}${offsetString(n.offsetMs)}`;
   },
-  ParenExpr: (n) => `(${print(n.expr)})`,
+  ParenExpr: (n) => `(${render(n.expr)})`,
   UnaryExpr: (n) => `${n.op}${wrapIf(n.expr, (n.expr.kind === 'BinaryExpr' && n.expr.op !== '^') || n.expr.kind === 'NumberLiteral')}`,
   BinaryExpr: binaryString,
   AggregateExpr: (n) => {
@@ -81,12 +91,20 @@ const printers: ExprHandlers<string> = {
     if (n.without) s += ` without (${n.grouping.join(', ')}) `;
     else if (n.grouping.length > 0) s += ` by (${n.grouping.join(', ')}) `;
     const args = n.param !== null ? [n.param, n.expr] : [n.expr];
-    return `${s}(${args.map(print).join(', ')})`;
+    return `${s}(${args.map(render).join(', ')})`;
   },
-  Call: (n) => `${n.func}(${n.args.map(print).join(', ')})`,
+  Call: (n) => `${n.func}(${n.args.map(render).join(', ')})`,
 };
 
+const render = (node: Expr): string => dispatch(node, printers);
+
 /** PromQL text for `node`. */
-export function print(node: Expr): string {
-  return dispatch(node, printers);
+export function print(node: Expr, opts: PrintOptions = {}): string {
+  const outer = options;
+  options = opts;
+  try {
+    return render(node);
+  } finally {
+    options = outer;
+  }
 }

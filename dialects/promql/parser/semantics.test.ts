@@ -2,8 +2,8 @@
 // vector matching normalisation, function return types and positions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parse } from './index.ts';
-import { typeOf } from '../ast.ts';
+import { parse, PromQLParseError } from './index.ts';
+import { children, typeOf, type Expr } from '../ast.ts';
 import { loadTestScripts, withoutPositions } from './corpus.ts';
 
 const tree = (q: string) => withoutPositions(parse(q));
@@ -101,4 +101,28 @@ test('long operator chains parse; absurd nesting is a typed error, not a crash',
   assert.equal(parse(chain).kind, 'BinaryExpr');
   const deep = '('.repeat(5000) + '1' + ')'.repeat(5000);
   assert.throws(() => parse(deep), (e: Error) => e.name === 'PromQLParseError' && /nested too deeply/.test(e.message));
+});
+
+test('errors are typed, positioned and carry a hint where one helps', () => {
+  try {
+    parse('x +\n  (1 == 1)');
+    assert.fail('must not parse');
+  } catch (e) {
+    assert.ok(e instanceof PromQLParseError);
+    assert.equal(e.message, '2:6: parse error: comparisons between scalars must use BOOL modifier');
+    assert.deepEqual([e.line, e.column, e.posRange], [2, 6, { start: 9, end: 11 }]);
+    assert.equal(e.code, 'PROMQL_PARSE');
+    assert.match(e.hint!, /bool/);
+  }
+  assert.throws(() => parse('(a + b)[5m]'), (e: PromQLParseError) => /subquery/.test(e.hint ?? ''));
+});
+
+test('children() walks every sub-expression in source order', () => {
+  const names: string[] = [];
+  const walk = (e: Expr): void => {
+    if (e.kind === 'VectorSelector') names.push(e.name);
+    children(e).forEach(walk);
+  };
+  walk(parse('topk(scalar(k), rate(a[5m])) + on(x) max_over_time((-(b offset 1m))[10m:]) * label_replace(c, "d", "e", "f", "g") / count_values("v", d)'));
+  assert.deepEqual(names, ['k', 'a', 'b', 'c', 'd']);
 });

@@ -7,19 +7,23 @@ import * as T from './tokens.ts';
 export function describeToken(t: IToken): string {
   const type = t.tokenType;
   const name = type.name;
+  // Go's `%.10q...` for long values.
+  const val = (v: string) => (v.length > 10 ? `${JSON.stringify(v.slice(0, 10))}...` : JSON.stringify(v));
   if (name === 'EOF') return 'end of input';
   if (name === 'Identifier' || name === 'BraceIdentifier') return `${t.image.includes(':') ? 'metric identifier' : 'identifier'} ${JSON.stringify(t.image)}`;
-  if (name === 'NumberToken' || name === 'InfNaN') return `number ${JSON.stringify(t.image)}`;
-  if (name === 'Duration') return `duration ${JSON.stringify(t.image)}`;
-  if (name === 'String') return `string ${JSON.stringify(t.image)}`;
+  if (name === 'NumberToken' || name === 'InfNaN') return `number ${val(t.image)}`;
+  if (name === 'Duration') return `duration ${val(t.image)}`;
+  if (name === 'String') return `string ${val(t.image)}`;
+  // Prometheus 2.42 has no display name for `@` and prints its internal item number.
+  if (type === T.At) return '"<Item 57385>" <op:@>';
   const has = (cat: typeof T.AddOp) => type.CATEGORIES?.includes(cat) ?? false;
-  if (has(T.AggregateOpTok)) return `<aggr:${t.image.toLowerCase()}>`;
+  if (has(T.AggregateOpTok)) return `<aggr:${t.image}>`;
   if (has(T.AndOp) || has(T.OrOp) || has(T.CmpOp) || has(T.AddOp) || has(T.MulOp) || type === T.Pow || type === T.At
     || type === T.EqlRegex || type === T.NeqRegex) {
-    return `<op:${t.image.toLowerCase()}>`;
+    return `<op:${t.image}>`;
   }
   if (type === T.Start || type === T.End) return JSON.stringify(t.image);
-  if (/^[A-Z_]+$/.test(name)) return `<${t.image.toLowerCase()}>`;
+  if (/^[A-Z_]+$/.test(name)) return `<${t.image}>`;
   return JSON.stringify(t.image);
 }
 
@@ -34,7 +38,7 @@ function context(rule: string | undefined, prev: IToken | undefined, prev2: ITok
     case 'labelMatchers':
       return is(prev, T.LBrace, T.Comma) ? ' in label matching, expected identifier or "}"' : ' in label matching, expected "," or "}"';
     case 'groupingLabels':
-      if (is(prev, T.By, T.Without, T.On, T.Ignoring)) return ' in grouping opts, expected "("';
+      if (is(prev, T.By, T.Without, T.On, T.Ignoring) && !is(prev2, T.LParen, T.Comma)) return ' in grouping opts, expected "("';
       return is(prev, T.LParen, T.Comma) ? ' in grouping opts, expected label' : ' in grouping opts, expected "," or ")"';
     case 'aggregation':
       return ' in aggregation';
@@ -44,26 +48,41 @@ function context(rule: string | undefined, prev: IToken | undefined, prev2: ITok
       if (is(prev, T.LBracket)) return ' in subquery selector, expected duration';
       if (is(prev, T.Colon)) return ' in subquery selector, expected duration or "]"';
       if (is(prev, T.Duration) && is(prev2, T.Colon)) return ' in subquery selector, expected "]"';
-      if (is(prev, T.Duration)) return ' in subquery or range, expected ":" or "]"';
+      if (is(prev, T.Duration) && is(prev2, T.LBracket)) return ' in subquery or range, expected ":" or "]"';
       return '';
     default:
       return '';
   }
 }
 
+const EXPRESSION_STARTS = [T.NumberLit, T.StringLit, T.LParen, T.LBrace, T.MetricName, T.AggregateOpTok, T.Identifier, T.Plus, T.Minus];
+const startsExpression = (t: IToken) => EXPRESSION_STARTS.some((s) => t.tokenType === s || (t.tokenType.CATEGORIES?.includes(s) ?? false));
+const innermostList = (rules: string[]) => rules.findLast((r) => r === 'callArgs' || r === 'labelMatchers' || r === 'groupingLabels');
+
 /** Offset and message for the first recognition error. */
-export function syntaxError(err: IRecognitionException, tokens: IToken[], queryLength: number): { pos: number; end: number; message: string } {
+export function syntaxError(err: IRecognitionException, tokens: IToken[], queryLength: number): { pos: number; end: number; message: string; order: number } {
   const t = err.token;
   const atEnd = Number.isNaN(t.startOffset) || t.tokenType.name === 'EOF';
   const pos = atEnd ? queryLength : t.startOffset;
   const idx = atEnd ? tokens.length : tokens.findIndex((x) => x.startOffset === t.startOffset);
   const prev = tokens[idx - 1];
   const prev2 = tokens[idx - 2];
-  const rules = err.context.ruleStack;
-  const rule = rules[rules.length - 1];
-  if (is(prev, T.Comma) && is(t, T.RParen)) {
-    return { pos: prev!.startOffset, end: prev!.startOffset + 1, message: 'trailing commas not allowed in function call args' };
+  // Prometheus accepts `f(a,` and then rejects the dangling comma when no argument follows.
+  if (is(prev, T.Comma) && !startsExpression(t) && innermostList(err.context.ruleStack) === 'callArgs') {
+    return { pos: prev!.startOffset, end: prev!.startOffset + 1, order: pos, message: 'trailing commas not allowed in function call args' };
   }
-  const where = err.name === 'NotAllInputParsedException' ? '' : context(rule, prev, prev2);
-  return { pos, end: atEnd ? pos : pos + t.image.length, message: `unexpected ${describeToken(t)}${where}` };
+  // Like yacc error recovery, the innermost enclosing construct with an error rule names the context.
+  let where = '';
+  // After group_left/group_right Prometheus' error recovery lands in the label list.
+  const partial = err.name !== 'NotAllInputParsedException';
+  if (partial && is(prev, T.GroupLeft, T.GroupRight) && !is(prev2, T.LParen, T.Comma)) where = ' in grouping opts, expected "("';
+  else if (partial) {
+    const rules = err.context.ruleStack;
+    for (let i = rules.length - 1; i >= 0 && where === ''; i--) {
+      // Modifier contexts apply only to an error directly inside the modifier.
+      if (rules[i] === 'postfixExpr' && i !== rules.length - 1) continue;
+      where = context(rules[i], prev, prev2);
+    }
+  }
+  return { pos, end: atEnd ? pos : pos + t.image.length, order: pos, message: `unexpected ${describeToken(t)}${where}` };
 }

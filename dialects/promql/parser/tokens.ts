@@ -59,6 +59,9 @@ export const LBracket = createToken({ name: 'LBracket', pattern: '[', push_mode:
 export const RBracket = createToken({ name: 'RBracket', pattern: ']', pop_mode: true });
 export const Comma = createToken({ name: 'Comma', pattern: ',' });
 export const Colon = createToken({ name: 'Colon', pattern: ':' });
+// Prometheus 2.42 lexes a letter inside `[…]` as the subquery colon (`x[5m y]` is `x[5m:]`);
+// kept for compatibility, a second colon-like character is an error.
+const BracketLetter = createToken({ name: 'BracketLetter', pattern: /[a-zA-Z_]/, categories: [Colon] });
 export const At = createToken({ name: 'At', pattern: '@' });
 
 export const EqlC = createToken({ name: 'EqlC', pattern: '==', categories: [CmpOp] });
@@ -184,7 +187,7 @@ export const AGGREGATOR_TOKENS: ReadonlyMap<string, TokenType> = new Map(
 export const allTokens: TokenType[] = [
   MetricName, LabelName, AggregateOpTok, OrOp, AndOp, CmpOp, AddOp, MulOp, MatchOp, NumberLit,
   WhiteSpace, Comment, ...keywords, Identifier, BraceIdentifier, LParen, RParen, LBrace, RBrace, LBracket, RBracket,
-  Comma, Colon, At, EqlC, Neq, Lte, Gte, Lss, Gtr, EqlRegex, NeqRegex, Eql, Plus, Minus, Mul, Div, Mod, Pow,
+  Comma, Colon, BracketLetter, At, EqlC, Neq, Lte, Gte, Lss, Gtr, EqlRegex, NeqRegex, Eql, Plus, Minus, Mul, Div, Mod, Pow,
   StringLit, Number, Duration, BadNumber,
 ];
 
@@ -194,6 +197,8 @@ export const promqlLexer = new Lexer({
     expr: [WhiteSpace, Comment, Number, Duration, BadNumber, StringLit, ...keywords, Identifier,
       LParen, RParen, LBrace, LBracket, Comma, At, EqlC, Neq, Lte, Gte, Lss, Gtr, Eql, Plus, Minus, Mul, Div, Mod, Pow],
     braces: [WhiteSpace, Comment, BraceIdentifier, Comma, StringLit, EqlRegex, NeqRegex, Neq, Eql, RBrace],
-    brackets: [WhiteSpace, Comment, Number, Duration, BadNumber, Colon, RBracket],
+    // Prometheus lexes operators inside brackets too; the parser then names the context.
+    brackets: [WhiteSpace, Comment, Number, Duration, BadNumber, StringLit, Colon, BracketLetter, RBracket, LParen, RParen, Comma, At,
+      EqlC, Neq, Lte, Gte, Lss, Gtr, Eql, Plus, Minus, Mul, Div, Mod, Pow],
   },
 }, { positionTracking: 'onlyOffset', ensureOptimizations: true });

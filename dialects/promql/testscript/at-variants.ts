@@ -2,7 +2,7 @@
 // selector and subquery (not inside a subquery that has one) at other evaluation times; the
 // answer must not change. Expressions using functions whose result depends on the evaluation
 // time itself are skipped, as there.
-import type { Expr, ExprKind, NodeOf } from '../ast.ts';
+import { children, type Expr, type ExprKind, type NodeOf } from '../ast.ts';
 
 /** Functions whose result varies with evaluation time even when their arguments do not. */
 const AT_UNSAFE_FUNCTIONS = new Set([
@@ -32,13 +32,7 @@ export function pinAt(expr: Expr, ms: number): Expr {
 }
 
 function usesUnsafeFunction(e: Expr): boolean {
-  switch (e.kind) {
-    case 'Call': return AT_UNSAFE_FUNCTIONS.has(e.func) || e.args.some(usesUnsafeFunction);
-    case 'ParenExpr': case 'UnaryExpr': case 'SubqueryExpr': return usesUnsafeFunction(e.expr);
-    case 'BinaryExpr': return usesUnsafeFunction(e.lhs) || usesUnsafeFunction(e.rhs);
-    case 'AggregateExpr': return usesUnsafeFunction(e.expr) || (e.param !== null && usesUnsafeFunction(e.param));
-    default: return false;
-  }
+  return (e.kind === 'Call' && AT_UNSAFE_FUNCTIONS.has(e.func)) || children(e).some(usesUnsafeFunction);
 }
 
 /** The extra (expression, evaluation time) pairs test.go checks for an instant eval at ts. */

@@ -6,7 +6,7 @@ import type { Call } from '../../ast.ts';
 import type { Evaluator } from '../evaluator.ts';
 import { PromQLEvalError, EVAL_ERROR_CODES } from '../errors.ts';
 import { quantile } from '../quantile.ts';
-import { dropMetricName, labelsKey, lowerBound, newStepSeries, upperBound, type MatrixValue, type StepSeries, type EvalValue } from '../values.ts';
+import { dropMetricName, labelsKey, newStepSeries, type MatrixValue, type StepSeries, type EvalValue } from '../values.ts';
 import { evalMatrixSelector } from '../selectors.ts';
 import { unwrapParens, type Kernel } from './kernel.ts';
 
@@ -32,7 +32,7 @@ type WindowFn = (w: Window) => number | undefined;
 
 async function evalMatrixArg(ev: Evaluator, call: Call, idx: number): Promise<MatrixValue> {
   const arg = unwrapParens(call.args[idx]);
-  const v = arg.kind === 'MatrixSelector' ? await evalMatrixSelector(ev, arg, call.func) : await ev.eval(arg);
+  const v = arg.kind === 'MatrixSelector' ? await evalMatrixSelector(ev, arg) : await ev.eval(arg);
   if (v.type !== 'matrix') throw new PromQLEvalError('INVALID_EXPRESSION_TYPE', `${call.func}(): expected range vector, got ${v.type}`, call.posRange);
   return v;
 }
