@@ -90,6 +90,9 @@ test('node-postgres and Grafana\'s catalog queries', async () => {
   const c = new pg.Client({ host: '127.0.0.1', port, user: 'grafana', database: 'flow_log' });
   await c.connect();
   try {
+    await c.query("SET statement_timeout = '1ms'");
+    await assert.rejects(c.query('SELECT count(*) FROM l7_flow_log a CROSS JOIN l7_flow_log b'), (e: { code?: string }) => e.code === '57014');
+    await c.query('RESET statement_timeout');
     const p = await c.query('SELECT count(*)::int AS n FROM l7_flow_log WHERE response_code = $1 AND pod_1 LIKE $2', [500, 'web%']);
     assert.equal(Number(p.rows[0].n), rows.filter((r) => r.response_code === 500 && r.pod_1?.startsWith('web')).length);
     const schemaIn = `quote_ident(table_schema) IN (

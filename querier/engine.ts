@@ -41,6 +41,8 @@ export interface QuerySession {
   searchPath?: string[];
   params?: Value[];
   signal?: AbortSignal;
+  /** The session's statement_timeout (ms, 0 = none); the stricter of it and the engine's wins. */
+  timeoutMs?: number;
 }
 
 export interface QueryResult {
@@ -140,7 +142,8 @@ export class QueryEngine {
   async runPlan(bound: Plan, session: QuerySession): Promise<Value[][]> {
     const { plan, names } = await this.physical(await this.materializeInLists(bound, session));
     const started = Date.now();
-    const timeoutMs = this.opts.timeoutMs ?? 0;
+    const limits = [this.opts.timeoutMs ?? 0, session.timeoutMs ?? 0].filter((t) => t > 0);
+    const timeoutMs = limits.length ? Math.min(...limits) : 0;
     // One signal for the store: the client's cancel or our timeout, whichever comes first.
     const abort = new AbortController();
     const onCancel = (): void => abort.abort();

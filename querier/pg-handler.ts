@@ -25,6 +25,14 @@ function searchPath(session: PgSession): string[] {
   return [...new Set([...set, ...db, ...DEFAULT_SEARCH_PATH])];
 }
 
+/** statement_timeout as PostgreSQL reads it: a number is ms; units us, ms, s, min, h, d. */
+export function statementTimeoutMs(setting: string | undefined): number {
+  const m = /^\s*'?(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?'?\s*$/i.exec(setting ?? '');
+  if (!m) return 0;
+  const unit = { us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 'ms').toLowerCase() as 'ms'];
+  return Number(m[1]) * unit;
+}
+
 const columnsOf = (cols: Array<{ name: string; type: SqlType }>): ColumnDescription[] => cols.map((c) => ({ name: c.name, typeOid: OID[c.type] }));
 
 export function createPgHandler(engine: QueryEngine): PgQueryHandler {
@@ -40,6 +48,7 @@ export function createPgHandler(engine: QueryEngine): PgQueryHandler {
         searchPath: searchPath(options.session),
         params: params.map((p) => (p === null || p === undefined ? null : typeof p === 'bigint' || typeof p === 'number' || typeof p === 'boolean' ? p : String(p))) as Value[],
         signal: options.signal,
+        timeoutMs: statementTimeoutMs(options.session.setting('statement_timeout')),
       });
       const r = results[results.length - 1]!;
       yield { kind: 'columns', columns: columnsOf(r.columns) };
