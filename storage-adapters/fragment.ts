@@ -52,6 +52,8 @@ export interface SubqueryExpr {
   kind: 'subquery'; plan: unknown; args: Expr[]; type: SqlType;
   /** The right side of IN (SELECT ...): all values of its column, not one. */
   list?: boolean;
+  /** EXISTS (SELECT ...): whether it returns any row. */
+  exists?: boolean;
 }
 /** The i-th outer value of the enclosing correlated subquery. */
 export interface ParamExpr { kind: 'param'; index: number; type: SqlType }

@@ -80,6 +80,8 @@ export const CONFORMANCE_QUERIES: CorpusQuery[] = [
   `SELECT count(*) FROM l7_flow_log WHERE endpoint NOT IN (SELECT endpoint FROM l7_flow_log WHERE endpoint LIKE '/api/%')`,
   `SELECT count(*) FROM l7_flow_log WHERE endpoint NOT IN (SELECT endpoint FROM l7_flow_log WHERE endpoint = 'none')`,
   `SELECT date_trunc('minute', time) AS m, pod_1, count(*) FROM l7_flow_log WHERE pod_1 IN (SELECT pod_1 FROM l7_flow_log WHERE pod_1 IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 3) GROUP BY 1, 2 ORDER BY 1, 2 LIMIT 20`,
+  `SELECT count(*) FROM l7_flow_log o WHERE EXISTS (SELECT 1 FROM l7_flow_log i WHERE i.pod_0 = o.pod_1 AND i.response_status = 'timeout')`,
+  `SELECT count(*) FROM l7_flow_log WHERE NOT EXISTS (SELECT 1 FROM l7_flow_log WHERE endpoint = '/nowhere')`,
   // DeepFlow's functions and spellings, against their meaning written in PostgreSQL
   ['SELECT Avg(response_duration) AS a, AAvg(response_duration) AS aa, Max(response_duration) AS mx, Min(response_duration) AS mn FROM l7_flow_log',
     'SELECT avg(response_duration) FILTER (WHERE response_duration > 0), avg(response_duration), max(response_duration) FILTER (WHERE response_duration > 0), min(response_duration) FILTER (WHERE response_duration > 0) FROM l7_flow_log'],

@@ -96,6 +96,10 @@ const COMPILERS: { [K in ExprKind]: (e: Extract<Expr, { kind: K }>, env: Compile
     return (row) => {
       if (args.length === 0 && cached !== undefined) return cached;
       const rows = env.runSubquery(e.plan, args.map((a) => a(row)));
+      if (e.exists) {
+        if (args.length === 0) cached = rows.length > 0;
+        return rows.length > 0;
+      }
       if (rows.length > 1) throw new QueryError(SQLSTATE.cardinalityViolation, 'more than one row returned by a subquery used as an expression');
       const v = rows[0]?.[0] ?? null;
       if (args.length === 0) cached = v;

@@ -37,7 +37,7 @@ export interface ExprContext {
   /** Ranking window functions of the SELECT list (absent elsewhere). */
   windows?: { add(fn: string, ast: Ast, ctx: ExprContext): Expr };
   /** Binds a subquery used as a value (set by the SELECT binder, which owns statements). */
-  bindSubquery?(ast: Ast, outer: OuterScope): Expr;
+  bindSubquery?(ast: Ast, outer: OuterScope, exists?: boolean): Expr;
 }
 
 /** Names of the enclosing query and the outer values a subquery captured from them. */
@@ -184,7 +184,13 @@ function anyArgument(ast: Ast): Ast | null | undefined {
   return ast.args?.value?.[0] ?? null;
 }
 
+function bindExists(sub: Ast, ctx: ExprContext): Expr {
+  if (!sub?.ast || !ctx.bindSubquery) throw new QueryError(SQLSTATE.syntaxError, 'EXISTS needs a subquery');
+  return ctx.bindSubquery(sub.ast, { scopes: ctx.scopes, captures: [] }, true);
+}
+
 function bindUnary(ast: Ast, ctx: ExprContext): Expr {
+  if (String(ast.operator).toUpperCase() === 'NOT EXISTS') return call('not', [bindExists(ast.expr, ctx)]);
   const arg = bindExpr(ast.expr, ctx);
   if (ast.operator === '-') return arg.kind === 'literal' && typeof arg.value === 'number' ? lit(-arg.value, arg.type) : call('neg', [arg]);
   if (ast.operator === '+') return arg;
@@ -296,6 +302,7 @@ function bindFunction(ast: Ast, ctx: ExprContext): Expr {
   const name = rawName.toLowerCase();
   if (isDeepFlowFunction(rawName, quoted)) return bindDeepFlowCall(rawName, functionArgs(ast), ctx);
   if (name === 'not') return call('not', [bindExpr(functionArgs(ast)[0], ctx)]);
+  if (name === 'exists') return bindExists(functionArgs(ast)[0], ctx);
   if (AGGREGATE_ALIASES[name]) return bindAggregate(name, ast, ctx);
   if (name === 'now' || name === 'current_timestamp' || name === 'localtimestamp' || name === 'transaction_timestamp' || name === 'statement_timestamp') return lit(ctx.nowUs, 'timestamp');
   if (name === 'time') return bindDeepFlowCall('time', functionArgs(ast), ctx);

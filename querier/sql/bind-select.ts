@@ -218,8 +218,9 @@ function bindSelect(ast: Ast, env: Env): BoundQuery {
     sql: opts.sql, nowUs: opts.nowUs, scopes, clause, params: opts.params, aggregates,
     metricAggregation: (c) => metricAgg.get(c),
     outer: env.outer,
-    bindSubquery: (sub, outer) => {
+    bindSubquery: (sub, outer, exists) => {
       const bound = bindSetOperation(sub, { opts, ctes: env.ctes, outer });
+      if (exists) return { kind: 'subquery', plan: bound.plan, args: outer.captures, type: 'bool', exists: true };
       const outs = outputsOf(bound.plan);
       if (outs.length !== 1) throw new QueryError(SQLSTATE.syntaxError, 'subquery must return only one column');
       return { kind: 'subquery', plan: bound.plan, args: outer.captures, type: outs[0]!.type };
