@@ -34,7 +34,7 @@ export function unquote(t: IToken): string {
     return unquoteString(t.image);
   } catch {
     // Word the problem as Prometheus' lexer does.
-    return fail(tokenRange(t), stringError(t.image, 0));
+    return fail(tokenRange(t), stringError(t.image, 0) ?? 'invalid string literal');
   }
 }
 
@@ -175,6 +175,6 @@ export function call(name: IToken, args: Expr[], end: number): Call {
 
 /** A grouping label: keywords are fine, metric-style names with ':' are not. */
 export function groupingLabel(t: IToken): string {
-  if (t.image.includes(':')) fail(tokenRange(t), `unexpected ${JSON.stringify(t.image)} in grouping opts, expected label`);
+  if (t.image.includes(":")) fail(tokenRange(t), `unexpected metric identifier ${JSON.stringify(t.image)} in grouping opts, expected label`);
   return t.image;
 }

@@ -16,14 +16,14 @@ export interface LexError {
 const goRune = (c: string | undefined) => (c === undefined ? 'EOF' : `'${c === "'" ? "\\'" : c}'`);
 const goCodePoint = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} ${goRune(c)}`;
 
-/** Prometheus' lexString/lexEscape on an unterminated or badly escaped string at `start`. */
-export function stringError(q: string, start: number): string {
+/** Prometheus' lexString/lexEscape on the string literal at `start`: its error, or null. */
+export function stringError(q: string, start: number): string | null {
   const quote = q[start]!;
   if (quote === '`') return 'unterminated raw string';
   for (let i = start + 1; i <= q.length; i++) {
     const c = q[i];
     if (c === undefined || c === '\n') return 'unterminated quoted string';
-    if (c === quote) break;
+    if (c === quote) return null;
     if (c !== '\\') continue;
     const e = q[++i];
     if (e === undefined) return 'escape sequence not terminated';
@@ -57,7 +57,7 @@ function modeAt(tokens: IToken[], pos: number): Mode {
 
 function charError(q: string, pos: number, mode: Mode): LexError {
   const c = q[pos]!;
-  if (c === '"' || c === "'" || c === '`') return { pos, message: stringError(q, pos) };
+  if (c === '"' || c === "'" || c === '`') return { pos, message: stringError(q, pos) ?? 'unterminated quoted string' };
   if (mode === 'braces') {
     if (c === '!') return { pos, message: `unexpected character after '!' inside braces: ${goRune(q[pos + 1])}` };
     if (c === '{') return { pos, message: "unexpected left brace '{'" };
@@ -100,6 +100,14 @@ export function firstLexError(q: string, tokens: IToken[], lexErrors: ILexingErr
       const text = q.slice(t.startOffset, badNumberExtent(q, t.startOffset));
       found.push({ pos: t.startOffset, message: afterBracket ? `bad duration syntax: ${JSON.stringify(text)}` : `bad number or duration syntax: ${JSON.stringify(text)}` });
       break;
+    }
+    // Prometheus checks escapes while lexing a string, before the parser judges its place.
+    if (type === T.StringLit && t.image[0] !== '`') {
+      const message = stringError(t.image, 0);
+      if (message !== null) {
+        found.push({ pos: t.startOffset, message });
+        break;
+      }
     }
     if (type === T.LBracket) {
       // Right after `[` Prometheus reads a duration only.
