@@ -115,7 +115,12 @@ export function at(expr: Expr, value: AtModifier, end: number): Expr {
 }
 
 /** Go's %f: six decimals, and +Inf/-Inf/NaN spelled the Go way. */
-const goFloat = (v: number) => (Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : v.toFixed(6));
+const goFloat = (v: number): string => {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  // toFixed switches to exponent form from 1e21; such doubles are integers, printed exactly.
+  return Math.abs(v) >= 1e21 ? `${BigInt(v)}.000000` : v.toFixed(6);
+};
 
 /** `@ <number>`: seconds to ms, rounded like Go's math.Round, within int64. */
 export function atTimestamp(seconds: number, where: PosRange): AtModifier {

@@ -46,6 +46,7 @@ function context(rule: string | undefined, prev: IToken | undefined, prev2: ITok
     case 'postfixExpr':
       if (is(prev, T.Offset) || (is(prev, T.Minus) && is(prev2, T.Offset))) return ' in offset, expected duration';
       if (is(prev, T.At) || (is(prev, T.Plus, T.Minus, T.Start, T.End) && is(prev2, T.At))) return ' in @, expected timestamp';
+      if (is(prev, T.LParen) && is(prev2, T.Start, T.End)) return ' in @, expected timestamp';
       if (is(prev, T.LBracket)) return ' in subquery selector, expected duration';
       if (is(prev, T.Colon)) return ' in subquery selector, expected duration or "]"';
       if (is(prev, T.Duration) && is(prev2, T.Colon)) return ' in subquery selector, expected "]"';
