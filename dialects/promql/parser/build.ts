@@ -156,14 +156,17 @@ export function binary(lhs: Expr, op: IToken, mods: BinModifiers, rhs: Expr): Bi
 
 const PARAM_AGGREGATORS = new Set(['topk', 'bottomk', 'quantile', 'count_values']);
 
-export function aggregate(op: IToken, grouping: { labels: string[]; without: boolean } | undefined, args: Expr[], end: number): AggregateExpr {
+export function aggregate(
+  op: IToken, grouping: { labels: string[]; without: boolean } | undefined, args: Expr[], end: number, groupingLast: boolean,
+): AggregateExpr {
   const posRange = { start: op.startOffset, end };
   const name = op.image.toLowerCase() as AggregateOp;
-  // Prometheus reduces an aggregation only after peeking for a trailing by/without.
-  if (args.length === 0) throw new SyntaxFault(posRange, 'no arguments for aggregate expression provided', true);
+  // Unless by/without came last, Prometheus reduces an aggregation only after peeking for one.
+  const lookahead = !groupingLast;
+  if (args.length === 0) throw new SyntaxFault(posRange, 'no arguments for aggregate expression provided', lookahead);
   const wanted = PARAM_AGGREGATORS.has(name) ? 2 : 1;
   if (args.length !== wanted) {
-    throw new SyntaxFault(posRange, `wrong number of arguments for aggregate expression provided, expected ${wanted}, got ${args.length}`, true);
+    throw new SyntaxFault(posRange, `wrong number of arguments for aggregate expression provided, expected ${wanted}, got ${args.length}`, lookahead);
   }
   return {
     kind: 'AggregateExpr', op: name, expr: args[wanted - 1]!, param: wanted === 2 ? args[0]! : null,

@@ -208,12 +208,16 @@ class PromQLGrammar extends EmbeddedActionsParser {
     const op = this.CONSUME(T.AggregateOpTok);
     let grouping: { labels: string[]; without: boolean } | undefined;
     let body!: { args: Expr[]; end: number };
+    let groupingLast = false;
     this.OR([
       alt(() => { grouping = this.SUBRULE(this.aggregateModifier); body = this.SUBRULE(this.callArgs); }),
-      alt(() => { body = this.SUBRULE2(this.callArgs); this.OPTION(() => { grouping = this.SUBRULE2(this.aggregateModifier); }); }),
+      alt(() => {
+        body = this.SUBRULE2(this.callArgs);
+        this.OPTION(() => { grouping = this.SUBRULE2(this.aggregateModifier); groupingLast = true; });
+      }),
     ]);
     // The node ends at the last ")" read: the body's, or the grouping's when that comes after.
-    return this.ACTION(() => B.aggregate(op, grouping, body.args, endOf(this.LA(0))));
+    return this.ACTION(() => B.aggregate(op, grouping, body.args, endOf(this.LA(0)), groupingLast));
   });
 
   aggregateModifier = this.RULE('aggregateModifier', () => {

@@ -55,7 +55,7 @@ function modeAt(tokens: IToken[], pos: number): Mode {
   return mode;
 }
 
-function charError(q: string, pos: number, mode: Mode): LexError {
+function charError(q: string, pos: number, mode: Mode, prevToken: IToken | undefined): LexError {
   const c = q[pos]!;
   if (c === '"' || c === "'" || c === '`') return { pos, message: stringError(q, pos) ?? 'unterminated quoted string' };
   if (mode === 'braces') {
@@ -63,7 +63,9 @@ function charError(q: string, pos: number, mode: Mode): LexError {
     if (c === '{') return { pos, message: "unexpected left brace '{'" };
     return { pos, message: `unexpected character inside braces: ${goRune(c)}` };
   }
-  if (c === '~' && q[pos - 1] === '=') return { pos: pos - 1, message: "unexpected character after '=': '~'" };
+  if (c === '~' && prevToken?.tokenType === T.Eql && prevToken.startOffset === pos - 1) {
+    return { pos: pos - 1, message: "unexpected character after '=': '~'" };
+  }
   if (c === '!') return { pos, message: `unexpected character after '!': ${goRune(q[pos + 1])}` };
   if (c === ']') return { pos, message: "unexpected right bracket ']'" };
   if (c === '[' && mode === 'brackets') return { pos, message: "unexpected left bracket '['" };
@@ -141,7 +143,7 @@ export function firstLexError(q: string, tokens: IToken[], lexErrors: ILexingErr
   // Last, so that on a tie the more specific findings above win (the sort is stable).
   if (lexErrors.length > 0) {
     const at = lexErrors[0]!.offset;
-    found.push(charError(q, at, modeAt(tokens, at)));
+    found.push(charError(q, at, modeAt(tokens, at), tokens.findLast((t) => t.startOffset < at)));
   }
   found.sort((a, b) => (a.order ?? a.pos) - (b.order ?? b.pos));
   return found[0] ?? null;
