@@ -92,7 +92,7 @@ function badNumberExtent(q: string, start: number): number {
 export function firstLexError(q: string, tokens: IToken[], lexErrors: ILexingError[]): LexError | null {
   const found: LexError[] = [];
   let depth = 0;
-  let open: Mode = 'expr';
+  const modes: Mode[] = ['expr'];
   let colons = 0;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
@@ -133,10 +133,11 @@ export function firstLexError(q: string, tokens: IToken[], lexErrors: ILexingErr
       // Prometheus reports this after emitting the parenthesis, one character on.
       found.push({ pos: t.startOffset + 1, order: t.startOffset, message: "unexpected right parenthesis ')'" });
       break;
-    } else if (type === T.LBrace) open = 'braces';
-    else if (type === T.LBracket) { open = 'brackets'; colons = 0; }
-    else if (type === T.RBrace || type === T.RBracket) open = 'expr';
+    } else if (type === T.LBrace) modes.push('braces');
+    else if (type === T.LBracket) { modes.push('brackets'); colons = 0; }
+    else if ((type === T.RBrace || type === T.RBracket) && modes.length > 1) modes.pop();
   }
+  const open = modes[modes.length - 1];
   if (open === 'braces') found.push({ pos: q.length, message: 'unexpected end of input inside braces' });
   else if (depth > 0) found.push({ pos: q.length, message: 'unclosed left parenthesis' });
   else if (open === 'brackets') found.push({ pos: q.length, message: 'unclosed left bracket' });
