@@ -83,6 +83,7 @@ let server: { proc: ChildProcess; dir: string; base: string } | undefined;
 
 before(async () => {
   if (skip) return;
+  assert.ok(available, `${binary} not found: install the Debian package "prometheus"`);
   const dir = mkdtempSync(join(tmpdir(), 'promql-server-'));
   const port = await freePort();
   writeFileSync(join(dir, 'prometheus.yml'), 'global: {}\n');

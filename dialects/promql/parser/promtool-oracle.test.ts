@@ -43,6 +43,7 @@ function prometheusErrors(queries: string[]): Array<string | null> {
 }
 
 test('near-miss queries parse or fail exactly as in Prometheus 2.42, with its messages', { skip }, () => {
+  assert.ok(available, `${promtool} not found: install the Debian package "prometheus"`);
   assert.match(version.stdout, /version 2\.42\./, 'the oracle must be Prometheus 2.42');
   const tokenize = (q: string) => promqlLexer.tokenize(q).tokens.map((t) => t.image);
   const queries = [...new Set([
