@@ -34,7 +34,7 @@ export function unquote(t: IToken): string {
     return unquoteString(t.image);
   } catch {
     // Word the problem as Prometheus' lexer does.
-    return fail(tokenRange(t), stringError(t.image, 0));
+    return fail(tokenRange(t), stringError(t.image, 0) ?? 'invalid string literal');
   }
 }
 
@@ -115,7 +115,12 @@ export function at(expr: Expr, value: AtModifier, end: number): Expr {
 }
 
 /** Go's %f: six decimals, and +Inf/-Inf/NaN spelled the Go way. */
-const goFloat = (v: number) => (Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : v.toFixed(6));
+const goFloat = (v: number): string => {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  // toFixed switches to exponent form from 1e21; such doubles are integers, printed exactly.
+  return Math.abs(v) >= 1e21 ? `${BigInt(v)}.000000` : v.toFixed(6);
+};
 
 /** `@ <number>`: seconds to ms, rounded like Go's math.Round, within int64. */
 export function atTimestamp(seconds: number, where: PosRange): AtModifier {
@@ -151,14 +156,17 @@ export function binary(lhs: Expr, op: IToken, mods: BinModifiers, rhs: Expr): Bi
 
 const PARAM_AGGREGATORS = new Set(['topk', 'bottomk', 'quantile', 'count_values']);
 
-export function aggregate(op: IToken, grouping: { labels: string[]; without: boolean } | undefined, args: Expr[], end: number): AggregateExpr {
+export function aggregate(
+  op: IToken, grouping: { labels: string[]; without: boolean } | undefined, args: Expr[], end: number, groupingLast: boolean,
+): AggregateExpr {
   const posRange = { start: op.startOffset, end };
   const name = op.image.toLowerCase() as AggregateOp;
-  // Prometheus reduces an aggregation only after peeking for a trailing by/without.
-  if (args.length === 0) throw new SyntaxFault(posRange, 'no arguments for aggregate expression provided', true);
+  // Unless by/without came last, Prometheus reduces an aggregation only after peeking for one.
+  const lookahead = !groupingLast;
+  if (args.length === 0) throw new SyntaxFault(posRange, 'no arguments for aggregate expression provided', lookahead);
   const wanted = PARAM_AGGREGATORS.has(name) ? 2 : 1;
   if (args.length !== wanted) {
-    throw new SyntaxFault(posRange, `wrong number of arguments for aggregate expression provided, expected ${wanted}, got ${args.length}`, true);
+    throw new SyntaxFault(posRange, `wrong number of arguments for aggregate expression provided, expected ${wanted}, got ${args.length}`, lookahead);
   }
   return {
     kind: 'AggregateExpr', op: name, expr: args[wanted - 1]!, param: wanted === 2 ? args[0]! : null,
@@ -175,6 +183,6 @@ export function call(name: IToken, args: Expr[], end: number): Call {
 
 /** A grouping label: keywords are fine, metric-style names with ':' are not. */
 export function groupingLabel(t: IToken): string {
-  if (t.image.includes(':')) fail(tokenRange(t), `unexpected ${JSON.stringify(t.image)} in grouping opts, expected label`);
+  if (t.image.includes(":")) fail(tokenRange(t), `unexpected metric identifier ${JSON.stringify(t.image)} in grouping opts, expected label`);
   return t.image;
 }

@@ -60,9 +60,11 @@ function expectType(node: Expr, got: ValueType, want: ValueType, context: string
   if (got !== want) fail(node, `expected type ${typeName(want)} in ${context}, got ${typeName(got)}`);
 }
 
-/** Per kind: the children to check first, and the node's own check given its children's types. */
+/** Per kind: the children to check first, a check after each child (Prometheus checks an
+ * argument's type right after its subtree), and the node's own check given its children's types. */
 interface Rule<N> {
   children: (n: N) => Expr[];
+  afterChild?: (n: N, index: number, typeOf: TypeOf) => void;
   check: (n: N, typeOf: TypeOf) => ValueType;
 }
 type Rules = { [K in ExprKind]: Rule<NodeOf<K>> };
@@ -109,12 +111,12 @@ const rules: Rules = {
   BinaryExpr: { children: (n) => [n.lhs, n.rhs], check: checkBinary },
   AggregateExpr: {
     children: (n) => (n.param === null ? [n.expr] : [n.expr, n.param]),
-    check: (n, typeOf) => {
-      expectType(n.expr, typeOf(n.expr), 'vector', 'aggregation expression');
-      if (n.op === 'topk' || n.op === 'bottomk' || n.op === 'quantile') expectType(n.param!, typeOf(n.param!), 'scalar', 'aggregation parameter');
+    afterChild: (n, i, typeOf) => {
+      if (i === 0) expectType(n.expr, typeOf(n.expr), 'vector', 'aggregation expression');
       else if (n.op === 'count_values') expectType(n.param!, typeOf(n.param!), 'string', 'aggregation parameter');
-      return 'vector';
+      else expectType(n.param!, typeOf(n.param!), 'scalar', 'aggregation parameter');
     },
+    check: () => 'vector',
   },
   Call: {
     // Prometheus checks the argument count before looking into the arguments.
@@ -127,11 +129,11 @@ const rules: Rules = {
       if (got > max) fail(n, `expected at most ${max} argument(s) in call to "${fn.name}", got ${got}`);
       return n.args;
     },
-    check: (n, typeOf) => {
+    afterChild: (n, i, typeOf) => {
       const fn = getFunction(n.func)!;
-      n.args.forEach((arg, i) => expectType(arg, typeOf(arg), argType(fn, i), `call to function "${fn.name}"`));
-      return fn.returnType;
+      expectType(n.args[i]!, typeOf(n.args[i]!), argType(fn, i), `call to function "${fn.name}"`);
     },
+    check: (n) => getFunction(n.func)!.returnType,
   },
 };
 
@@ -142,18 +144,20 @@ export function checkTree(node: Expr, text: string): ValueType {
   query = text;
   const types = new Map<Expr, ValueType>();
   const typeOf: TypeOf = (child) => types.get(child)!;
-  const stack: Array<{ node: Expr; pending: Expr[] | null }> = [{ node, pending: null }];
+  const stack: Array<{ node: Expr; pending: Expr[] | null; done: number }> = [{ node, pending: null, done: 0 }];
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
     const rule = rules[top.node.kind] as Rule<Expr>;
     if (top.pending === null) top.pending = [...rule.children(top.node)].reverse();
     const next = top.pending.pop();
     if (next !== undefined) {
-      stack.push({ node: next, pending: null });
+      stack.push({ node: next, pending: null, done: 0 });
       continue;
     }
     types.set(top.node, rule.check(top.node, typeOf));
     stack.pop();
+    const parent = stack[stack.length - 1];
+    if (parent !== undefined) (rules[parent.node.kind] as Rule<Expr>).afterChild?.(parent.node, parent.done++, typeOf);
   }
   return types.get(node)!;
 }

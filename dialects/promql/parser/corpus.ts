@@ -69,8 +69,7 @@ const MUTATION_VOCABULARY = ['(', ')', '{', '}', '[', ']', ',', ':', '@', '+', '
  * `perQuery` seeded mutations of each, every one `edits` token-level deletions, insertions,
  * replacements or swaps. */
 export function nearMissQueries(seed: number, perQuery: number, tokenize: (q: string) => string[], edits = 1): string[] {
-  let state = seed;
-  const rand = (n: number) => { state = (state * 1103515245 + 12345) % 2 ** 31; return state % n; };
+  const rand = seededRandom(seed);
   const base = [
     ...loadParseCases().filter((c) => c.kind === 'expr' && c.inputBase64 === undefined && c.input.length < 400).map((c) => c.input),
     ...loadTestScripts().exprs.map((e) => e.expr),
@@ -96,4 +95,50 @@ export function nearMissQueries(seed: number, perQuery: number, tokenize: (q: st
   }
   // Prometheus' rule loader refuses an empty expression before parsing it.
   return [...out].filter((q) => q.trim() !== '' && !/^\s*(#.*)?$/.test(q));
+}
+
+/** A small deterministic generator (mulberry32): rand(n) is an integer in [0, n). */
+export function seededRandom(seed: number): (n: number) => number {
+  let state = seed | 0;
+  return (n) => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
+    return ((t ^ (t >>> 14)) >>> 0) % n;
+  };
+}
+
+/** Random queries built from PromQL's grammar (selectors, modifiers, aggregations, operators
+ * with modifiers, subqueries, functions), many valid, many type errors; deterministic per seed. */
+export function generatedQueries(seed: number, count: number): string[] {
+  const rand = seededRandom(seed);
+  const pick = <T>(a: T[]): T => a[rand(a.length)]!;
+  const dur = () => pick(['5m', '1h', '30s', '1d', '2w', '1y', '90s', '1h30m', '500ms', '10m']);
+  const selector = (): string => {
+    const name = pick(['foo', 'bar:baz', 'http_requests_total', 'sum', 'start', 'by', '']);
+    const matchers = Array.from({ length: 1 + rand(2) }, () =>
+      `${pick(['a', 'job', 'le', 'nan', 'on'])}${pick(['=', '!=', '=~', '!~'])}${pick(['"x"', "'y.*'", '"(?i)z"', '""', '`a|b`'])}`);
+    const braces = rand(3) === 0 ? '' : `{${matchers.join(',')}${rand(4) === 0 ? ',' : ''}}`;
+    return name + (name === '' && braces === '' ? '{a="b"}' : braces);
+  };
+  const mods = () => (rand(3) === 0 ? ` offset ${rand(4) === 0 ? '-' : ''}${dur()}` : '')
+    + (rand(4) === 0 ? pick([' @ 100', ' @ start()', ' @ end()', ' @ -1.5']) : '');
+  const expr = (depth: number): string => {
+    switch (rand(depth <= 0 ? 4 : 12)) {
+      case 0: return selector() + mods();
+      case 1: return pick(['1', '0.5', '-2', '0x1f', '1e3', 'Inf', 'NaN', '.5', '1234567']);
+      case 2: return `rate(${selector()}[${dur()}]${mods()})`;
+      case 3: return '"str"';
+      case 4: return `${pick(['sum', 'avg', 'max', 'count', 'group', 'stddev'])}${pick(['', ' by (a)', ' without (b, c)'])}(${expr(depth - 1)})`;
+      case 5: return `${pick(['topk', 'bottomk', 'quantile'])}(${pick(['5', '0.9', 'scalar(x)'])}, ${expr(depth - 1)})${pick(['', ' by (job)'])}`;
+      case 6: return `${expr(depth - 1)} ${pick(['+', '-', '*', '/', '%', '^', 'atan2', '==', '!=', '>', '<=', 'and', 'or', 'unless'])}`
+        + `${pick(['', ' bool', ' on(a)', ' ignoring(b) group_left(c)', ' on() group_right'])} ${expr(depth - 1)}`;
+      case 7: return `(${expr(depth - 1)})`;
+      case 8: return `-${expr(depth - 1)}`;
+      case 9: return `${pick(['max_over_time', 'avg_over_time', 'count_over_time'])}((${expr(depth - 1)})[${dur()}:${pick(['', '1m'])}]${mods()})`;
+      case 10: return `${pick(['abs', 'ceil', 'sort', 'absent', 'timestamp'])}(${expr(depth - 1)})`;
+      default: return `histogram_quantile(${pick(['0.9', 'scalar(x)'])}, ${expr(depth - 1)})`;
+    }
+  };
+  return [...new Set(Array.from({ length: count }, () => expr(5)))];
 }

@@ -8,8 +8,10 @@ export class PromQLParseError extends Error {
   readonly code = 'PROMQL_PARSE';
   /** The bare message, without the position prefix. */
   readonly detail: string;
+  /** Character (UTF-16) offsets into the query, for slicing it in JS. */
   readonly posRange: PosRange;
-  /** 1-based line and column of `posRange.start`. */
+  /** 1-based line and column of `posRange.start`; the column counts UTF-8 bytes, as Prometheus
+   * does, so the message matches Prometheus' own. */
   readonly line: number;
   readonly column: number;
   readonly query: string;
@@ -29,17 +31,22 @@ export class PromQLParseError extends Error {
   }
 }
 
+/** Line and column as Prometheus counts them: the column in UTF-8 bytes, 1-based. */
 function lineAndColumn(query: string, pos: number): { line: number; column: number } {
   let line = 1;
-  let lastBreak = -1;
+  let column = 1;
   const end = Math.min(Math.max(pos, 0), query.length);
   for (let i = 0; i < end; i++) {
-    if (query.charCodeAt(i) === 10) {
+    const c = query.charCodeAt(i);
+    if (c === 10) {
       line++;
-      lastBreak = i;
+      column = 1;
+    } else {
+      // A surrogate pair is one 4-byte character: 2 bytes for each half.
+      column += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c < 0xe000 ? 2 : 3;
     }
   }
-  return { line, column: end - lastBreak };
+  return { line, column };
 }
 
 /** Suggestions for the mistakes people make most, keyed by Prometheus' message. */

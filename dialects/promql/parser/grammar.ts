@@ -11,8 +11,8 @@ const endOf = (t: IToken) => t.startOffset + t.image.length;
 
 // Alternatives are built through this helper rather than `{ ALT: () => … }` literals: under tsx,
 // esbuild's keepNames would otherwise rename every such closure on every parse, a large cost.
-function alt<T>(fn: () => T, ignoreAmbiguities = false): IOrAlt<T> {
-  return { ALT: fn, IGNORE_AMBIGUITIES: ignoreAmbiguities };
+function alt<T>(fn: () => T, ignoreAmbiguities = false, gate?: () => boolean): IOrAlt<T> {
+  return gate === undefined ? { ALT: fn, IGNORE_AMBIGUITIES: ignoreAmbiguities } : { ALT: fn, IGNORE_AMBIGUITIES: ignoreAmbiguities, GATE: gate };
 }
 
 class PromQLGrammar extends EmbeddedActionsParser {
@@ -199,7 +199,8 @@ class PromQLGrammar extends EmbeddedActionsParser {
       },
     ),
     alt(() => this.SUBRULE(this.aggregation), true),
-    alt(() => this.SUBRULE(this.functionCall), true),
+    // A name with a colon is a metric name even before "(" (Prometheus lexes it differently).
+    alt(() => this.SUBRULE(this.functionCall), true, () => !this.LA(1).image.includes(':')),
     alt(() => this.SUBRULE(this.vectorSelector), true),
   ]));
 
@@ -207,11 +208,16 @@ class PromQLGrammar extends EmbeddedActionsParser {
     const op = this.CONSUME(T.AggregateOpTok);
     let grouping: { labels: string[]; without: boolean } | undefined;
     let body!: { args: Expr[]; end: number };
+    let groupingLast = false;
     this.OR([
       alt(() => { grouping = this.SUBRULE(this.aggregateModifier); body = this.SUBRULE(this.callArgs); }),
-      alt(() => { body = this.SUBRULE2(this.callArgs); this.OPTION(() => { grouping = this.SUBRULE2(this.aggregateModifier); }); }),
+      alt(() => {
+        body = this.SUBRULE2(this.callArgs);
+        this.OPTION(() => { grouping = this.SUBRULE2(this.aggregateModifier); groupingLast = true; });
+      }),
     ]);
-    return this.ACTION(() => B.aggregate(op, grouping, body.args, body.end));
+    // The node ends at the last ")" read: the body's, or the grouping's when that comes after.
+    return this.ACTION(() => B.aggregate(op, grouping, body.args, endOf(this.LA(0)), groupingLast));
   });
 
   aggregateModifier = this.RULE('aggregateModifier', () => {

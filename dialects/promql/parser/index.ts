@@ -9,7 +9,7 @@ import { firstLexError } from './lex-errors.ts';
 import { syntaxError } from './syntax-errors.ts';
 
 export { PromQLParseError } from './errors.ts';
-export { print } from './printer.ts';
+export { print, type PrintOptions } from './printer.ts';
 export { parseSeriesDesc, type SeriesDesc, type SeriesValue } from './series.ts';
 export { compileLabelRegex, matcherMatches } from './regex.ts';
 export { parseDurationMs, formatDuration } from './literals.ts';

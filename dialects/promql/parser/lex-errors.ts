@@ -16,14 +16,14 @@ export interface LexError {
 const goRune = (c: string | undefined) => (c === undefined ? 'EOF' : `'${c === "'" ? "\\'" : c}'`);
 const goCodePoint = (c: string) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} ${goRune(c)}`;
 
-/** Prometheus' lexString/lexEscape on an unterminated or badly escaped string at `start`. */
-export function stringError(q: string, start: number): string {
+/** Prometheus' lexString/lexEscape on the string literal at `start`: its error, or null. */
+export function stringError(q: string, start: number): string | null {
   const quote = q[start]!;
   if (quote === '`') return 'unterminated raw string';
   for (let i = start + 1; i <= q.length; i++) {
     const c = q[i];
     if (c === undefined || c === '\n') return 'unterminated quoted string';
-    if (c === quote) break;
+    if (c === quote) return null;
     if (c !== '\\') continue;
     const e = q[++i];
     if (e === undefined) return 'escape sequence not terminated';
@@ -55,15 +55,17 @@ function modeAt(tokens: IToken[], pos: number): Mode {
   return mode;
 }
 
-function charError(q: string, pos: number, mode: Mode): LexError {
+function charError(q: string, pos: number, mode: Mode, prevToken: IToken | undefined): LexError {
   const c = q[pos]!;
-  if (c === '"' || c === "'" || c === '`') return { pos, message: stringError(q, pos) };
+  if (c === '"' || c === "'" || c === '`') return { pos, message: stringError(q, pos) ?? 'unterminated quoted string' };
   if (mode === 'braces') {
     if (c === '!') return { pos, message: `unexpected character after '!' inside braces: ${goRune(q[pos + 1])}` };
     if (c === '{') return { pos, message: "unexpected left brace '{'" };
     return { pos, message: `unexpected character inside braces: ${goRune(c)}` };
   }
-  if (c === '~' && q[pos - 1] === '=') return { pos: pos - 1, message: "unexpected character after '=': '~'" };
+  if (c === '~' && prevToken?.tokenType === T.Eql && prevToken.startOffset === pos - 1) {
+    return { pos: pos - 1, message: "unexpected character after '=': '~'" };
+  }
   if (c === '!') return { pos, message: `unexpected character after '!': ${goRune(q[pos + 1])}` };
   if (c === ']') return { pos, message: "unexpected right bracket ']'" };
   if (c === '[' && mode === 'brackets') return { pos, message: "unexpected left bracket '['" };
@@ -90,7 +92,7 @@ function badNumberExtent(q: string, start: number): number {
 export function firstLexError(q: string, tokens: IToken[], lexErrors: ILexingError[]): LexError | null {
   const found: LexError[] = [];
   let depth = 0;
-  let open: Mode = 'expr';
+  const modes: Mode[] = ['expr'];
   let colons = 0;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
@@ -100,6 +102,14 @@ export function firstLexError(q: string, tokens: IToken[], lexErrors: ILexingErr
       const text = q.slice(t.startOffset, badNumberExtent(q, t.startOffset));
       found.push({ pos: t.startOffset, message: afterBracket ? `bad duration syntax: ${JSON.stringify(text)}` : `bad number or duration syntax: ${JSON.stringify(text)}` });
       break;
+    }
+    // Prometheus checks escapes while lexing a string, before the parser judges its place.
+    if (type === T.StringLit && t.image[0] !== '`') {
+      const message = stringError(t.image, 0);
+      if (message !== null) {
+        found.push({ pos: t.startOffset, message });
+        break;
+      }
     }
     if (type === T.LBracket) {
       // Right after `[` Prometheus reads a duration only.
@@ -123,17 +133,18 @@ export function firstLexError(q: string, tokens: IToken[], lexErrors: ILexingErr
       // Prometheus reports this after emitting the parenthesis, one character on.
       found.push({ pos: t.startOffset + 1, order: t.startOffset, message: "unexpected right parenthesis ')'" });
       break;
-    } else if (type === T.LBrace) open = 'braces';
-    else if (type === T.LBracket) { open = 'brackets'; colons = 0; }
-    else if (type === T.RBrace || type === T.RBracket) open = 'expr';
+    } else if (type === T.LBrace) modes.push('braces');
+    else if (type === T.LBracket) { modes.push('brackets'); colons = 0; }
+    else if ((type === T.RBrace || type === T.RBracket) && modes.length > 1) modes.pop();
   }
+  const open = modes[modes.length - 1];
   if (open === 'braces') found.push({ pos: q.length, message: 'unexpected end of input inside braces' });
   else if (depth > 0) found.push({ pos: q.length, message: 'unclosed left parenthesis' });
   else if (open === 'brackets') found.push({ pos: q.length, message: 'unclosed left bracket' });
   // Last, so that on a tie the more specific findings above win (the sort is stable).
   if (lexErrors.length > 0) {
     const at = lexErrors[0]!.offset;
-    found.push(charError(q, at, modeAt(tokens, at)));
+    found.push(charError(q, at, modeAt(tokens, at), tokens.findLast((t) => t.startOffset < at)));
   }
   found.sort((a, b) => (a.order ?? a.pos) - (b.order ?? b.pos));
   return found[0] ?? null;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { parse } from './index.ts';
 import { print } from './printer.ts';
 import type { Expr } from '../ast.ts';
-import { loadParseCases, loadTestScripts, withoutPositions } from './corpus.ts';
+import { loadParseCases, loadTestScripts, seededRandom, withoutPositions } from './corpus.ts';
 
 function roundTrip(text: string): void {
   const tree = parse(text);
@@ -74,8 +74,7 @@ test('ignoring() with a group modifier is printed so that it re-parses', () => {
 // Trees built by hand (no ParenExpr) must print to text that parses back to the same grouping.
 test('hand-built trees print with the parentheses precedence needs', () => {
   const ops = ['or', 'and', 'unless', '==', '>', '+', '-', '*', '/', '%', 'atan2', '^'] as const;
-  let seed = 42;
-  const rand = (n: number) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };
+  const rand = seededRandom(42);
   const pos = { start: 0, end: 0 };
   const leaf = (): Expr => ({ kind: 'VectorSelector', name: `m${rand(3)}`, matchers: [], offsetMs: 0, at: null, posRange: pos });
   const build = (depth: number): Expr => {

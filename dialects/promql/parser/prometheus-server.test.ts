@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Expr } from '../ast.ts';
 import { parse, print } from './index.ts';
-import { loadParseCases, loadTestScripts, nearMissQueries } from './corpus.ts';
+import { generatedQueries, loadParseCases, loadTestScripts, nearMissQueries, seededRandom } from './corpus.ts';
 import { promqlLexer } from './tokens.ts';
 
 const binary = process.env.PROMETHEUS_BIN ?? 'prometheus';
@@ -52,8 +52,7 @@ function evalScalar(e: Expr): number {
 
 /** Flat expressions like `2 ^ -3 * 4 > bool 1 - 0.5 % 3 ^ 2`, seeded. */
 function flatExpressions(count: number): string[] {
-  let state = 1234;
-  const rand = (n: number) => { state = (state * 1103515245 + 12345) % 2 ** 31; return state % n; };
+  const rand = seededRandom(1234);
   const ops = ['+', '-', '*', '/', '%', '^', 'atan2', '== bool', '!= bool', '< bool', '> bool', '<= bool', '>= bool'];
   const numbers = ['0', '1', '2', '3', '0.5', '1.5', '4', '7', '0x10', '1e1', '.25'];
   const term = () => `${['', '', '', '-', '+', '- -'][rand(6)]}${numbers[rand(numbers.length)]}`;
@@ -84,6 +83,7 @@ let server: { proc: ChildProcess; dir: string; base: string } | undefined;
 
 before(async () => {
   if (skip) return;
+  assert.ok(available, `${binary} not found: install the Debian package "prometheus"`);
   const dir = mkdtempSync(join(tmpdir(), 'promql-server-'));
   const port = await freePort();
   writeFileSync(join(dir, 'prometheus.yml'), 'global: {}\n');
@@ -136,6 +136,7 @@ test('our printer writes what Prometheus 2.42 prints for the same query', { skip
     ...loadParseCases().filter((c) => c.kind === 'expr' && !c.fail).map((c) => c.input),
     ...loadTestScripts().exprs.map((e) => e.expr),
     ...nearMissQueries(21, 2, tokenize),
+    ...generatedQueries(9, 1500),
   ];
   let compared = 0;
   let deliberate = 0;

@@ -1,6 +1,7 @@
 // Differential test against the real Prometheus 2.42 parser: `promtool check rules` parses every
 // rule's expression and prints Prometheus' own error. Thousands of near-miss queries (mutations
-// of the corpus) must succeed or fail exactly as there, with the same message.
+// of the corpus) and grammar-generated ones must succeed or fail exactly as there, with the same
+// message.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -9,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from './index.ts';
 import { promqlLexer } from './tokens.ts';
-import { nearMissQueries } from './corpus.ts';
+import { generatedQueries, nearMissQueries } from './corpus.ts';
 
 const promtool = process.env.PROMTOOL ?? 'promtool';
 const version = spawnSync(promtool, ['--version'], { encoding: 'utf8' });
@@ -42,10 +43,13 @@ function prometheusErrors(queries: string[]): Array<string | null> {
 }
 
 test('near-miss queries parse or fail exactly as in Prometheus 2.42, with its messages', { skip }, () => {
+  assert.ok(available, `${promtool} not found: install the Debian package "prometheus"`);
   assert.match(version.stdout, /version 2\.42\./, 'the oracle must be Prometheus 2.42');
   const tokenize = (q: string) => promqlLexer.tokenize(q).tokens.map((t) => t.image);
-  const queries = [...new Set([...nearMissQueries(7, 4, tokenize, 1), ...nearMissQueries(13, 4, tokenize, 2)])];
-  assert.ok(queries.length > 5000, `${queries.length} queries`);
+  const queries = [...new Set([
+    ...nearMissQueries(7, 4, tokenize, 1), ...nearMissQueries(13, 4, tokenize, 2), ...generatedQueries(5, 3000),
+  ])];
+  assert.ok(queries.length > 7000, `${queries.length} queries`);
   const theirs = prometheusErrors(queries);
   const differences: string[] = [];
   let failing = 0;

@@ -27,7 +27,8 @@ export function describeToken(t: IToken): string {
   return JSON.stringify(t.image);
 }
 
-const is = (t: IToken | undefined, ...types: Array<typeof T.LParen>) => t !== undefined && types.includes(t.tokenType);
+const is = (t: IToken | undefined, ...types: Array<typeof T.LParen>) =>
+  t !== undefined && types.some((type) => t.tokenType === type || (t.tokenType.CATEGORIES?.includes(type) ?? false));
 
 /** Context and expectation for an error at `token`, judged from the rule and the token before. */
 function context(rule: string | undefined, prev: IToken | undefined, prev2: IToken | undefined): string {
@@ -44,7 +45,8 @@ function context(rule: string | undefined, prev: IToken | undefined, prev2: ITok
       return ' in aggregation';
     case 'postfixExpr':
       if (is(prev, T.Offset) || (is(prev, T.Minus) && is(prev2, T.Offset))) return ' in offset, expected duration';
-      if (is(prev, T.At) || (is(prev, T.Plus, T.Minus) && is(prev2, T.At))) return ' in @, expected timestamp';
+      if (is(prev, T.At) || (is(prev, T.Plus, T.Minus, T.Start, T.End) && is(prev2, T.At))) return ' in @, expected timestamp';
+      if (is(prev, T.LParen) && is(prev2, T.Start, T.End)) return ' in @, expected timestamp';
       if (is(prev, T.LBracket)) return ' in subquery selector, expected duration';
       if (is(prev, T.Colon)) return ' in subquery selector, expected duration or "]"';
       if (is(prev, T.Duration) && is(prev2, T.Colon)) return ' in subquery selector, expected "]"';

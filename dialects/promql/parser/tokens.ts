@@ -25,9 +25,11 @@ export const Identifier = createToken({
 // Inside braces words never contain ':' and are never keywords.
 export const BraceIdentifier = createToken({ name: 'BraceIdentifier', pattern: /[a-zA-Z_][a-zA-Z0-9_]*/, categories: [Identifier] });
 
+// Every keyword but `without` may also be a label name in by(…)/on(…) lists (Prometheus' maybe_label).
 function keyword(word: string, categories: TokenType[]): TokenType {
   return createToken({
-    name: word.toUpperCase(), pattern: new RegExp(word, 'i'), longer_alt: Identifier, categories: [LabelName, ...categories],
+    name: word.toUpperCase(), pattern: new RegExp(word, 'i'), longer_alt: Identifier,
+    categories: word === 'without' ? categories : [LabelName, ...categories],
   });
 }
 
@@ -198,7 +200,7 @@ export const promqlLexer = new Lexer({
       LParen, RParen, LBrace, LBracket, Comma, At, EqlC, Neq, Lte, Gte, Lss, Gtr, Eql, Plus, Minus, Mul, Div, Mod, Pow],
     braces: [WhiteSpace, Comment, BraceIdentifier, Comma, StringLit, EqlRegex, NeqRegex, Neq, Eql, RBrace],
     // Prometheus lexes operators inside brackets too; the parser then names the context.
-    brackets: [WhiteSpace, Comment, Number, Duration, BadNumber, StringLit, Colon, BracketLetter, RBracket, LParen, RParen, Comma, At,
+    brackets: [WhiteSpace, Comment, Number, Duration, BadNumber, StringLit, Colon, BracketLetter, RBracket, LParen, RParen, LBrace, Comma, At,
       EqlC, Neq, Lte, Gte, Lss, Gtr, Eql, Plus, Minus, Mul, Div, Mod, Pow],
   },
 }, { positionTracking: 'onlyOffset', ensureOptimizations: true });
