@@ -115,7 +115,10 @@ test('series, labels and label values match Prometheus', { skip }, async () => {
   }
   for (const [path, params] of [['/api/v1/labels', range], ['/api/v1/label/job/values', range], ['/api/v1/label/__name__/values', range], ['/api/v1/label/le/values', { ...range, 'match[]': 'latency_seconds_bucket{job="db"}' }]] as const) {
     const { p, o } = await both(path, params, 'GET');
-    assert.deepEqual(o.json, p.json, path);
+    // MetaFlow also lists its own tables' metrics (flow_log__…, flow_metrics__…) as names.
+    const own = (v: string) => /^flow_(log|metrics)__/.test(v);
+    assert.ok(path !== '/api/v1/label/__name__/values' || o.json.data.some(own), 'flow metrics are listed');
+    assert.deepEqual({ ...o.json, data: o.json.data.filter((v: string) => !own(v)) }, p.json, path);
   }
 });
 

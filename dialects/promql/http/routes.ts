@@ -76,7 +76,7 @@ async function withTimeout<T>(ms: number, work: Promise<T>): Promise<T> {
 type Handler = (p: Params) => Promise<unknown>;
 
 export async function registerPromRoutes(app: FastifyInstance, deps: PromApiDeps): Promise<void> {
-  await app.register(formbody);
+  if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody);
   const handlers: Record<string, Handler> = {
     query: async (p) => {
       const expr = parseQuery(one(p, 'query'));
