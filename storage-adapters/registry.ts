@@ -4,16 +4,25 @@
  */
 import type { StorageAdapter } from './adapter.ts';
 import { DuckDBAdapter } from './duckdb/duckdb-adapter.ts';
+import { ClickHouseAdapter } from './clickhouse/clickhouse-adapter.ts';
+import { clickhouseOptions, type ClickHouseConfigBlock } from './clickhouse/clickhouse-config.ts';
 
-export type AdapterFactory = (url: URL, options: { dataDir: string }) => StorageAdapter;
+export interface AdapterOptions {
+  dataDir: string;
+  /** The config file's `clickhouse:` block (cluster name and shards). */
+  clickhouse?: ClickHouseConfigBlock;
+}
+
+export type AdapterFactory = (url: URL, options: AdapterOptions) => StorageAdapter;
 
 export const ADAPTERS: Record<string, AdapterFactory> = {
   duckdb: (url) => new DuckDBAdapter(decodeURIComponent(url.host ? `${url.host}${url.pathname}` : url.pathname)),
+  clickhouse: (url, options) => new ClickHouseAdapter(clickhouseOptions(url, options.clickhouse)),
 };
 
 export class StorageUrlError extends Error {}
 
-export function createAdapter(storage: string | undefined, options: { dataDir: string }): StorageAdapter {
+export function createAdapter(storage: string | undefined, options: AdapterOptions): StorageAdapter {
   if (!storage) return new DuckDBAdapter(options.dataDir);
   let url: URL;
   try {
