@@ -65,6 +65,11 @@ export class ClickHouseAdapter implements StorageAdapter {
       (sql, columns) => this.selectAll(dictNode, sql, columns.map((c) => ({ ...c, nullable: false })), { max_threads: 1 }));
   }
 
+  /** The servers holding rows: every shard, or the one server. */
+  shardNodes(): ClickHouseNode[] {
+    return this.shards.length ? this.shards : [this.entry];
+  }
+
   /** Every server DDL must reach: the shards, and the entry server when it is not one. */
   private nodes(): ClickHouseNode[] {
     return this.shards.length === 0 ? [this.entry] : this.shards.includes(this.entry) ? this.shards : [...this.shards, this.entry];
@@ -87,7 +92,7 @@ export class ClickHouseAdapter implements StorageAdapter {
     for (const t of tables) {
       // Rows live in MergeTree tables: on the server, or `<name>_local` on every shard with a
       // Distributed table of the catalog's name on every node in front of them.
-      for (const node of this.shards.length ? this.shards : [this.entry]) {
+      for (const node of this.shardNodes()) {
         await this.command(node, this.layout.localTable(t));
         await this.addMissingColumns(node, t, this.layout.localSuffix);
       }
@@ -219,7 +224,7 @@ export class ClickHouseAdapter implements StorageAdapter {
     const byName = new Map(this.tables.map((t) => [`${this.naming.prefix}${t.database}.${t.name}${this.layout.localSuffix}`, t]));
     const dbs = [...new Set(this.tables.map((t) => this.naming.prefix + t.database))].map(quoteLiteral).join(', ');
     if (!dbs) return out;
-    for (const node of this.shards.length ? this.shards : [this.entry]) {
+    for (const node of this.shardNodes()) {
       const rows = await this.selectAll(node,
         `SELECT database, table, sum(rows) AS r, sum(bytes_on_disk) AS b FROM system.parts WHERE active AND database IN (${dbs}) GROUP BY database, table`,
         [{ name: 'database', type: 'string', nullable: false }, { name: 'table', type: 'string', nullable: false }, { name: 'r', type: 'uint64', nullable: false }, { name: 'b', type: 'uint64', nullable: false }]);

@@ -32,10 +32,10 @@ if (skip) {
     },
     async createOlderLayout(a, table, keep) {
       const ch = a as ClickHouseAdapter;
-      const node = { base: ch.options.url, host: '', client: (ch as unknown as { entry: { client: unknown } }).entry.client } as never;
-      await ch.command(node, `CREATE DATABASE IF NOT EXISTS ${quoteIdent(ch.naming.prefix + table.database)}`);
+      const [node] = ch.shardNodes();
+      await ch.command(node!, `CREATE DATABASE IF NOT EXISTS ${quoteIdent(ch.naming.prefix + table.database)}`);
       const older = { ...table, columns: table.columns.filter((c) => keep.includes(c.name)), sortKey: table.sortKey.filter((k) => keep.includes(k)) };
-      await ch.command(node, mergeTreeDdl(ch.naming, older));
+      await ch.command(node!, mergeTreeDdl(ch.naming, older));
     },
   });
 }
