@@ -11,12 +11,13 @@ import type { RecordBatch } from 'apache-arrow';
 import type { DictionaryTableDef, TableDef } from '../../schema/index.ts';
 import { StoreError, type Capabilities, type PlanFragment, type ResultBatch, type StorageAdapter, type StoreHealth, type TableStats } from '../adapter.ts';
 import { hostOf, type ClickHouseOptions } from './clickhouse-config.ts';
-import { clickhouseCode, parseServerError, storeError } from './clickhouse-errors.ts';
+import { parseServerError, storeError } from './clickhouse-errors.ts';
+import { ensureSchema } from './clickhouse-schema.ts';
 import { compileFragment, fragmentColumns } from './clickhouse-compiler.ts';
 import { NativeDecoder, type ExpectedColumn } from './clickhouse-reader.ts';
 import { nativeBlock } from './clickhouse-writer.ts';
 import { ClickHouseDictionary } from './clickhouse-dictionary.ts';
-import { columnType, quoteIdent, quoteLiteral, tableRef, type Naming } from './clickhouse-types.ts';
+import { quoteIdent, quoteLiteral, tableRef, type Naming } from './clickhouse-types.ts';
 import { layoutOf, type Layout } from './clickhouse-layout.ts';
 
 export const CLICKHOUSE_CAPABILITIES: Capabilities = {
@@ -86,24 +87,14 @@ export class ClickHouseAdapter implements StorageAdapter {
   async open(tables: TableDef[], _dictionaries: DictionaryTableDef[]): Promise<void> {
     for (const node of this.nodes()) await this.checkReachable(node);
     if (this.options.cluster) await this.checkCluster();
-    for (const node of this.nodes()) {
-      for (const ddl of this.layout.databases(tables)) await this.command(node, ddl);
-    }
-    for (const t of tables) {
-      // Rows live in MergeTree tables: on the server, or `<name>_local` on every shard with a
-      // Distributed table of the catalog's name on every node in front of them.
-      for (const node of this.shardNodes()) {
-        await this.command(node, this.layout.localTable(t));
-        await this.addMissingColumns(node, t, this.layout.localSuffix);
-      }
-      if (this.shards.length === 0) continue;
-      for (const node of this.nodes()) {
-        await this.command(node, this.layout.distributedTable(t));
-        await this.addMissingColumns(node, t, '');
-      }
-    }
     const dictNode = this.shards[0] ?? this.entry;
-    for (const ddl of this.layout.dictionaryTables()) await this.command(dictNode, ddl);
+    for (const node of this.nodes()) {
+      const roles = { rows: this.shardNodes().includes(node), distributed: this.shards.length > 0, dictionary: node === dictNode };
+      await ensureSchema({
+        command: (sql) => this.command(node, sql),
+        strings: async (sql, names) => (await this.selectAll(node, sql, names.map((name) => ({ name, type: 'string', nullable: false })))) as string[][],
+      }, this.layout.tablesFor(roles, tables));
+    }
     this.tables = tables;
   }
 
@@ -126,23 +117,6 @@ export class ClickHouseAdapter implements StorageAdapter {
     if (n === 0) throw new StoreError(`ClickHouse at ${this.entry.host} has no cluster '${c.name}' in its remote_servers`, 'clickhouse', '42704');
     if (n !== c.shards.length) {
       throw new StoreError(`ClickHouse cluster '${c.name}' has ${n} replicas in remote_servers at ${this.entry.host}, but ${c.shards.length} shards are configured`, 'clickhouse', '22023');
-    }
-  }
-
-  /** Upgrades a table made by an older version: columns added to the catalog since are added. */
-  private async addMissingColumns(node: ClickHouseNode, t: TableDef, suffix: string): Promise<void> {
-    const db = this.naming.prefix + t.database;
-    const rows = await this.selectAll(node, `SELECT name FROM system.columns WHERE database = ${quoteLiteral(db)} AND table = ${quoteLiteral(t.name + suffix)}`,
-      [{ name: 'name', type: 'string', nullable: false }]);
-    const have = new Set(rows.map((r) => r[0] as string));
-    for (const c of t.columns) {
-      if (have.has(c.name)) continue;
-      try {
-        await this.command(node, `ALTER TABLE ${tableRef(this.naming, t, suffix)} ADD COLUMN ${quoteIdent(c.name)} ${columnType(c)}`);
-      } catch (e) {
-        // Another process added it first (18.16 has no ADD COLUMN IF NOT EXISTS).
-        if (clickhouseCode(e) !== 15 && clickhouseCode(e) !== 44) throw e;
-      }
     }
   }
 

@@ -24,14 +24,15 @@ export type Command = (sql: string) => Promise<void>;
 /** Runs a SELECT returning the given column types, single-threaded so Log tables read in file order. */
 export type Select = (sql: string, columns: Array<{ name: string; type: 'string' | 'uint32' | 'int64' }>) => Promise<unknown[][]>;
 
-export function dictionaryDdl(naming: Naming): string[] {
-  const db = `\`${naming.prefix}flow_tag\``;
-  return [
-    `CREATE TABLE IF NOT EXISTS ${db}.resource_dict (type String, id UInt32, key String, name String, created_at Int64) ENGINE = Log`,
-    `CREATE TABLE IF NOT EXISTS ${db}.custom_tag (type String, id UInt32, key String, value String, updated_at Int64)
-       ENGINE = ReplacingMergeTree(updated_at) ORDER BY (type, id, key)`,
-  ];
-}
+/** The dictionary tables, in the flow_tag database. */
+export const DICTIONARY_DDL: Array<{ name: string; create: (naming: Naming) => string }> = [
+  { name: 'resource_dict', create: (n) => `CREATE TABLE IF NOT EXISTS \`${n.prefix}flow_tag\`.resource_dict (type String, id UInt32, key String, name String, created_at Int64) ENGINE = Log` },
+  {
+    name: 'custom_tag',
+    create: (n) => `CREATE TABLE IF NOT EXISTS \`${n.prefix}flow_tag\`.custom_tag (type String, id UInt32, key String, value String, updated_at Int64)
+      ENGINE = ReplacingMergeTree(updated_at) ORDER BY (type, id, key)`,
+  },
+];
 
 interface Replay {
   /** Claim rows consumed so far, in file order. */
