@@ -54,7 +54,7 @@ export function parseServerError(text: string): ParsedServerError | undefined {
   if (!m) return undefined;
   let message = m[2]!.trim();
   message = message.replace(/,\s*e\.what\(\) = [\s\S]*$/, '');
-  message = message.replace(/\s*\([A-Z][A-Z0-9_]+\)(\s*\(version [^)]*\))?\.?\s*$/, '');
+  message = message.replace(/\s*\([A-Z][A-Z0-9_]+\)(\s*\(version .*\))?\.?\s*$/, '');
   return { code: Number(m[1]), message: message.trim() };
 }
 
