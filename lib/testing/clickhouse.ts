@@ -128,6 +128,10 @@ function tail(dir: string): string {
   return '(no log output)';
 }
 
+/** Servers still running; killed when this process exits, so a failed test leaves none behind. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => { for (const child of running) child.kill('SIGKILL'); });
+
 function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
@@ -148,6 +152,8 @@ export async function startClickHouse(options: ClickHouseOptions = {}): Promise<
   const errFd = openSync(join(dir, 'stderr.log'), 'w');
   const child = spawn(CLICKHOUSE_BINARY, [`--config-file=${join(dir, 'config.xml')}`], { cwd: dir, stdio: ['ignore', 'ignore', errFd] });
   closeSync(errFd);
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const url = `http://127.0.0.1:${httpPort}`;
   try {
     await waitForPing(url, child, dir, 30_000);

@@ -156,9 +156,15 @@ export class ClickHouseAdapter implements StorageAdapter {
     let stream: Readable | undefined;
     let finished = false;
     let sent = false;
+    // The client honours abort_signal only until the response starts; after that, aborting
+    // ends the body stream here (and the finally block kills the query on the server).
+    const onAbort = () => stream?.destroy(new StoreError('query canceled', 'clickhouse', '57014'));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
+      if (options.signal?.aborted) throw new StoreError('query canceled', 'clickhouse', '57014');
       const r = await node.client.exec({ query: `${sql} FORMAT Native`, query_id: queryId, abort_signal: options.signal, clickhouse_settings: options.settings ?? {} });
       stream = r.stream as Readable;
+      if (options.signal?.aborted) onAbort();
       for await (const chunk of stream) {
         for (const rows of decoder.push(chunk as Buffer)) {
           for (let i = 0; i < rows.length; i += BATCH_ROWS) { sent = true; yield { columns: decoder.columns, rows: rows.slice(i, i + BATCH_ROWS) }; }
@@ -177,6 +183,7 @@ export class ClickHouseAdapter implements StorageAdapter {
       if (options.signal?.aborted) throw new StoreError('query canceled', 'clickhouse', '57014', e);
       throw storeError(e, node.host);
     } finally {
+      options.signal?.removeEventListener('abort', onAbort);
       if (!finished) {
         stream?.destroy();
         // The server keeps running a query whose client left until it next writes; stop it now.

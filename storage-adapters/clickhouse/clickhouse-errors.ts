@@ -39,6 +39,7 @@ export const SQLSTATE_OF_CODE: Record<number, string> = {
   279: '08006', // ALL_CONNECTION_TRIES_FAILED
   386: '42804', // NO_COMMON_TYPE
   394: '57014', // QUERY_WAS_CANCELLED
+  395: 'P0001', // FUNCTION_THROW_IF_VALUE_IS_NON_ZERO (throwIf: an error the query raised itself)
   497: '42501', // ACCESS_DENIED
   516: '28P01', // AUTHENTICATION_FAILED
 };
