@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { benchIngest } from './ingest.ts';
 import { benchEncoding } from './encoding.ts';
+import { benchIngestClickHouse } from './store-ingest-clickhouse.ts';
 import { machine, progress } from './util.ts';
 
 const RESULTS = new URL('./RESULTS.md', import.meta.url);
@@ -13,6 +14,7 @@ interface Bench { name: string; title: string; run(opts: { rows?: number }): Pro
 
 const BENCHES: Bench[] = [
   { name: 'ingest', title: 'Ingest throughput: MetaFlow HTTP ingest vs DuckDB appender', run: () => benchIngest() },
+  { name: 'ingest-clickhouse', title: 'Ingest on ClickHouse: MetaFlow vs INSERT … FORMAT over HTTP', run: () => benchIngestClickHouse() },
   { name: 'encoding', title: 'SmartEncoding: bytes on disk, IDs vs plain strings', run: (o) => benchEncoding({ rows: o.rows }) },
 ];
 

@@ -134,7 +134,7 @@ export class ClickHouseAdapter implements StorageAdapter {
     const sql = `INSERT INTO ${tableRef(this.naming, table)} (${block.columns.map(quoteIdent).join(', ')}) FORMAT Native`;
     const settings: ClickHouseSettings = this.shards.length ? { insert_distributed_sync: 1 } : {};
     try {
-      const r = await this.entry.client.exec({ query: sql, values: Readable.from([block.bytes]), clickhouse_settings: settings });
+      const r = await this.entry.client.exec({ query: sql, values: Readable.from(block.chunks), clickhouse_settings: settings });
       await drain(r.stream);
     } catch (e) {
       throw storeError(e, this.entry.host, `ClickHouse write to ${table.fullName} failed`);

@@ -94,34 +94,50 @@ function writeFixed(out: Buffer, at: number, c: ColumnDef, data: Data): void {
   }
 }
 
-/** UTF-8 byte slices of a string column (copied from the Arrow buffer when it is plain Utf8). */
-function stringSlices(data: Data): (i: number) => Uint8Array | null {
-  if (DataType.isUtf8(data.type) || DataType.isLargeUtf8(data.type)) {
-    const offsets = data.valueOffsets as ArrayLike<number | bigint>;
-    const bytes = data.values as Uint8Array;
-    return (i) => {
-      if (!isValid(data, i)) return null;
-      const j = data.offset + i;
-      return bytes.subarray(Number(offsets[j]), Number(offsets[j + 1]));
-    };
+/** A string column's values as UTF-8: plain Utf8 is read in place, other encodings are encoded once. */
+interface Utf8View { offsets: ArrayLike<number>; bytes: Uint8Array; first: number; valid: ((i: number) => boolean) | undefined }
+
+function utf8View(data: Data): Utf8View {
+  if (DataType.isUtf8(data.type)) {
+    return { offsets: data.valueOffsets as Int32Array, bytes: data.values as Uint8Array, first: data.offset, valid: data.nullCount > 0 ? (i) => isValid(data, i) : undefined };
   }
+  // Large or dictionary-encoded strings: re-encode into one plain buffer first.
   const read = stringReader(data);
-  return (i) => { const s = read(i); return s === null ? null : Buffer.from(s, 'utf8'); };
+  const parts: Buffer[] = [];
+  const offsets = new Int32Array(data.length + 1);
+  let size = 0;
+  for (let i = 0; i < data.length; i++) {
+    const v = read(i);
+    if (v !== null) { const b = Buffer.from(v, 'utf8'); parts.push(b); size += b.length; }
+    offsets[i + 1] = size;
+  }
+  return { offsets, bytes: Buffer.concat(parts), first: 0, valid: data.nullCount > 0 ? (i) => isValid(data, i) : undefined };
 }
 
+/** Native strings: varint length + bytes per row (a null row is an empty string under the null map). */
 function stringColumn(parts: Array<Data | undefined>, rows: number[]): Buffer {
-  const readers = parts.map((d) => (d ? stringSlices(d) : undefined));
+  const views = parts.map((d) => (d ? utf8View(d) : undefined));
   let size = 0;
-  readers.forEach((r, b) => { for (let i = 0; i < rows[b]!; i++) { const s = r?.(i); size += s ? varintSize(s.length) + s.length : 1; } });
+  views.forEach((v, b) => {
+    if (!v) { size += rows[b]!; return; }
+    for (let i = 0; i < rows[b]!; i++) {
+      const len = v.valid && !v.valid(i) ? 0 : v.offsets[v.first + i + 1]! - v.offsets[v.first + i]!;
+      size += len < 0x80 ? len + 1 : varintSize(len) + len;
+    }
+  });
   const out = Buffer.allocUnsafe(size);
   let pos = 0;
-  readers.forEach((r, b) => {
+  views.forEach((v, b) => {
+    if (!v) { out.fill(0, pos, pos + rows[b]!); pos += rows[b]!; return; }
+    const { offsets, bytes, first } = v;
     for (let i = 0; i < rows[b]!; i++) {
-      const s = r?.(i);
-      if (!s) { out[pos++] = 0; continue; }
-      pos = writeVarint(out, pos, s.length);
-      out.set(s, pos);
-      pos += s.length;
+      const start = offsets[first + i]!;
+      const len = v.valid && !v.valid(i) ? 0 : offsets[first + i + 1]! - start;
+      pos = writeVarint(out, pos, len);
+      // Short strings are copied byte by byte: cheaper than a subarray per value.
+      if (len < 24) for (let k = 0; k < len; k++) out[pos + k] = bytes[start + k]!;
+      else out.set(bytes.subarray(start, start + len), pos);
+      pos += len;
     }
   });
   return out;
@@ -133,14 +149,24 @@ function nullMap(c: ColumnDef, parts: Array<Data | undefined>, rows: number[], t
   parts.forEach((d, b) => {
     const n = rows[b]!;
     if (!d) map.fill(1, at, at + n);
-    else if (d.nullCount > 0) for (let i = 0; i < n; i++) if (!isValid(d, i)) map[at + i] = 1;
+    else if (d.nullCount > 0 && d.nullBitmap && d.nullBitmap.length > 0) {
+      const bits = d.nullBitmap;
+      for (let i = 0; i < n; i++) { const j = d.offset + i; map[at + i] = ((bits[j >> 3]! >> (j & 7)) & 1) ^ 1; }
+    }
     at += n;
   });
   if (c.role === 'time' && map.includes(1)) throw new StoreError(`column ${c.name} may not be null`, 'clickhouse', '23502');
   return map;
 }
 
-export interface NativeBlock { columns: string[]; rows: number; bytes: Buffer }
+export interface NativeBlock {
+  columns: string[];
+  rows: number;
+  /** The block in pieces, to be sent one after another (no copy into one buffer). */
+  chunks: Buffer[];
+  /** The block as one buffer. */
+  readonly bytes: Buffer;
+}
 
 /** Every batch of a write as one Native block over the table columns any batch carries. */
 export function nativeBlock(table: TableDef, batches: RecordBatch[]): NativeBlock {
@@ -167,5 +193,5 @@ export function nativeBlock(table: TableDef, batches: RecordBatch[]): NativeBloc
     parts.forEach((d, b) => { if (d) writeFixed(values, at, c, d); at += rows[b]!; });
     out.push(values);
   }
-  return { columns: present.map((c) => c.name), rows: total, bytes: Buffer.concat(out) };
+  return { columns: present.map((c) => c.name), rows: total, chunks: out, get bytes() { return Buffer.concat(out); } };
 }
