@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import type { RecordBatch } from 'apache-arrow';
 import type { DictionaryTableDef, TableDef } from '../../schema/index.ts';
 import { StoreError, type Capabilities, type PlanFragment, type ResultBatch, type StorageAdapter, type StoreHealth, type TableStats } from '../adapter.ts';
@@ -35,6 +35,8 @@ function connect(base: string, o: ClickHouseOptions): ClickHouseNode {
   const client = createClient({
     url: base, username: o.username, password: o.password, request_timeout: o.requestTimeoutMs,
     compression: { request: false, response: false }, max_open_connections: 8,
+    // Failures come back as StoreErrors that the caller logs; the client's own log would repeat them.
+    log: { level: ClickHouseLogLevel.OFF },
     // Progress headers keep long queries' connections alive through idle timeouts (18.16 has them).
     clickhouse_settings: { send_progress_in_http_headers: 1, http_headers_progress_interval_ms: '60000' },
   });
