@@ -11,6 +11,7 @@ import { rmSync, mkdirSync } from 'node:fs';
 import { RecordBatchReader } from 'apache-arrow';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { request } from 'node:http';
 import { findTable, TABLES, DICTIONARY_TABLES } from '../schema/index.ts';
 import { generateL7Batch, topology } from '../lib/testing/l7-data.ts';
 import { ipc, ARROW } from '../lib/testing/server.ts';
@@ -24,15 +25,33 @@ import { peakRssMiB, progress, startServerProcess, table } from './util.ts';
 
 export interface ClickHouseIngestResult { rows: number; oursRowsPerSec: number; peerRowsPerSec: Record<string, number>; ratio: number; markdown: string }
 
-async function post(url: string, sql: string, body: Uint8Array): Promise<void> {
-  const r = await fetch(`${url}/?query=${encodeURIComponent(sql)}`, { method: 'POST', body });
-  if (!r.ok) throw new Error(`ClickHouse refused ${sql}: ${await r.text()}`);
-  await r.arrayBuffer();
+/**
+ * One statement over ClickHouse's HTTP interface on a fresh connection: ClickHouse closes idle
+ * keep-alive sockets after 3 s, and a reused closed socket would fail the request.
+ */
+function clickhouseHttp(base: string, sql: string, body?: Uint8Array): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}/?query=${encodeURIComponent(sql)}`, { method: 'POST', agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const out = Buffer.concat(chunks);
+        if (res.statusCode === 200) resolve(out);
+        else reject(new Error(`ClickHouse refused ${sql.slice(0, 80)}: ${out.toString()}`));
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
-async function count(url: string, ref: string): Promise<number> {
-  const r = await fetch(`${url}/?query=${encodeURIComponent(`SELECT count() FROM ${ref}`)}`);
-  return Number((await r.text()).trim());
+async function post(base: string, sql: string, body: Uint8Array): Promise<void> {
+  await clickhouseHttp(base, sql, body);
+}
+
+async function count(base: string, ref: string): Promise<number> {
+  return Number((await clickhouseHttp(base, `SELECT count() FROM ${ref}`)).toString().trim());
 }
 
 export async function benchIngestClickHouse(opts: { batches?: number; batchRows?: number } = {}): Promise<ClickHouseIngestResult> {
@@ -81,8 +100,7 @@ export async function benchIngestClickHouse(opts: { batches?: number; batchRows?
     for (const body of native) {
       await post(ch.url, `TRUNCATE TABLE peer_stage_flow_log.l7_flow_log`, new Uint8Array());
       await post(ch.url, `INSERT INTO peer_stage_flow_log.l7_flow_log (${cols}) FORMAT Native`, body);
-      const r = await fetch(`${ch.url}/?query=${encodeURIComponent(`SELECT ${cols} FROM peer_stage_flow_log.l7_flow_log FORMAT TabSeparated`)}`);
-      tsv.push(new Uint8Array(await r.arrayBuffer()));
+      tsv.push(await clickhouseHttp(ch.url, `SELECT ${cols} FROM peer_stage_flow_log.l7_flow_log FORMAT TabSeparated`));
     }
     await stage.close();
     for (const prefix of ['peer_native', 'peer_tsv']) {

@@ -1,6 +1,7 @@
 /**
  * Store URL → adapter. A table of schemes, so adding a store is one row plus its folder.
  * `duckdb:///abs/dir` or `duckdb://./rel/dir`; no URL means DuckDB in the data directory.
+ * `clickhouse://[user:pass@]host:8123[/prefix]`: see storage-adapters/clickhouse/README.md.
  */
 import type { StorageAdapter } from './adapter.ts';
 import { DuckDBAdapter } from './duckdb/duckdb-adapter.ts';
