@@ -107,8 +107,11 @@ export class ClickHouseAdapter implements StorageAdapter {
       this.version ||= String(rows[0]?.[0] ?? '');
     } catch (e) {
       const err = storeError(e, node.host);
-      const what = err.sqlstate.startsWith('28') ? `ClickHouse at ${node.host} refused user '${this.options.username}'` : `cannot open ClickHouse at ${node.host}`;
-      throw new StoreError(err.message.includes(node.host) && !err.sqlstate.startsWith('28') ? err.message : `${what}: ${err.message}`, 'clickhouse', err.sqlstate, e);
+      if (err.sqlstate.startsWith('28')) {
+        const cause = err.message.replace(` (ClickHouse at ${node.host})`, '');
+        throw new StoreError(`ClickHouse at ${node.host} refused user '${this.options.username}': ${cause}`, 'clickhouse', err.sqlstate, e);
+      }
+      throw new StoreError(err.message.includes(node.host) ? err.message : `cannot open ClickHouse at ${node.host}: ${err.message}`, 'clickhouse', err.sqlstate, e);
     }
   }
 
