@@ -7,8 +7,8 @@ PACKAGES=(
   prometheus
   # PostgreSQL: a store, the SQL reference, and the wire-protocol clients
   postgresql-15 postgresql-client-15 python3-psycopg2 python3-psycopg libpostgresql-jdbc-java openjdk-17-jdk-headless
-  # InfluxDB store
-  influxdb
+  # Stores: InfluxDB, ClickHouse (Debian's 18.16)
+  influxdb clickhouse-server clickhouse-client
   # eBPF agent: BPF toolchain for native/ (built by npm install)
   clang libbpf-dev bpftool libelf-dev zlib1g-dev make gcc curl openssl iproute2
 )

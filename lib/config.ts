@@ -30,6 +30,8 @@ export const SETTINGS: Setting[] = [
   { path: 'query.max_rows', kind: 'int', default: 1_000_000, flag: '--max-rows', help: 'largest result a query may return' },
   { path: 'query.default_limit', kind: 'int', default: 10_000, help: 'LIMIT applied when a query gives none' },
   { path: 'auth.method', kind: 'string', default: 'trust', help: 'PostgreSQL auth: trust | password | scram-sha-256' },
+  { path: 'clickhouse.cluster', kind: 'string', default: undefined, help: 'ClickHouse cluster name (in remote_servers) for cluster mode' },
+  { path: 'clickhouse.shards', kind: 'string', default: undefined, help: 'ClickHouse shard HTTP endpoints, comma-separated or a YAML list, in remote_servers order' },
   { path: 'log.level', kind: 'string', default: 'info', flag: '--log-level', help: 'trace | debug | info | warn | error' },
 ];
 
@@ -37,6 +39,7 @@ export type Config = Record<string, unknown> & {
   data_dir: string; storage?: string; listen: string; http_port: number; pg_port: number; role: string;
   ingest: { body_limit: number }; query: { timeout: number; max_rows: number; default_limit: number };
   auth: { method: string; users?: Record<string, string> }; log: { level: string };
+  clickhouse?: { cluster?: string; shards?: string };
 };
 
 export function envName(path: string): string {
@@ -49,7 +52,7 @@ const DURATIONS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_
 export class ConfigError extends Error {}
 
 function convert(s: Setting, raw: unknown, from: string): string | number {
-  if (s.kind === 'string') return String(raw);
+  if (s.kind === 'string') return Array.isArray(raw) ? raw.map(String).join(',') : String(raw);
   if (typeof raw === 'number') return raw;
   const text = String(raw).trim().toLowerCase();
   const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/.exec(text);

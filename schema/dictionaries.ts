@@ -2,8 +2,9 @@
  * The `flow_tag` dictionaries that SmartEncoding keeps in the store beside the data.
  * - resource_dict: one row per (type, id): the resource's scoped key and display name.
  * - custom_tag: labels/annotations/env of a resource (k8s.label.app = web), never on rows.
- * Stores that cannot enforce uniqueness (ClickHouse) may hold duplicates of a row; readers
- * treat (type, id) as the identity and the earliest `created_at` as the winner.
+ * Stores that cannot enforce uniqueness (ClickHouse, InfluxDB) keep every claim and resolve
+ * winners on read the way a unique index would: a claim wins when neither its ID nor its key
+ * was taken by an earlier claim (ClickHouse: append order; InfluxDB: server timestamps).
  */
 import type { ColumnType } from './types.ts';
 

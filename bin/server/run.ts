@@ -22,7 +22,7 @@ export interface RunningServer {
 }
 
 export async function runServer(config: Config, log: Logger): Promise<RunningServer> {
-  const adapter = createAdapter(config.storage, { dataDir: config.data_dir });
+  const adapter = createAdapter(config.storage, { dataDir: config.data_dir, clickhouse: config.clickhouse });
   await adapter.open(TABLES, DICTIONARY_TABLES);
   const ingester = config.role === 'querier' ? undefined : new Ingester(adapter, log.child({ component: 'ingester' }));
   await ingester?.start();

@@ -1,8 +1,9 @@
 /**
  * Child process for the two-writer test: `dictionary-worker.ts SEED <store args>` encodes its
  * names in rounds through a ResourceEncoder over its own adapter and prints name → id JSON.
- * Store args: `duckdb DIR` (the file lock lets one process in at a time, so each round opens,
- * encodes and closes; the store still arbitrates every claim).
+ * Store args: a storage URL (`duckdb:///dir`, `clickhouse://host:port/prefix`). Each round opens,
+ * encodes and closes, because DuckDB's file lock lets one process in at a time. The store still
+ * arbitrates every claim, and servers like ClickHouse see both processes at once.
  */
 import { DICTIONARY_TABLES, TABLES } from '../../schema/index.ts';
 import { ResourceEncoder } from '../../ingester/smart-encoding/encoder.ts';
