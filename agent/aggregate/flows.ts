@@ -58,7 +58,7 @@ export class FlowAggregator {
     for (const e of events) {
       if (e.kind === 'payload') this.payload(e);
       else if (e.kind === 'open') this.open(e);
-      else this.close(e, 'unknown');
+      else this.closeConnection(e, 'unknown');
     }
   }
 
@@ -113,7 +113,7 @@ export class FlowAggregator {
       toServer ? { byte_tx: e.byteCount, packet_tx: packets } : { byte_rx: e.byteCount, packet_rx: packets });
   }
 
-  private close(e: ConnectionEvent, closeType: string): void {
+  private closeConnection(e: ConnectionEvent, closeType: string): void {
     const f = this.flows.get(e.connectionId);
     if (f) this.finish(e.connectionId, f, e.timestampNs, closeType);
   }
