@@ -102,7 +102,12 @@ export class FlowAggregator {
   private payload(e: PayloadEvent): void {
     let f = this.flows.get(e.connectionId);
     // Opened before capture started: the well-known port is the lower one, usually the server's.
-    if (!f) f = this.create(e.connectionId, e, e.tuple.dstPort < e.tuple.srcPort);
+    if (!f) {
+      f = this.create(e.connectionId, e, e.tuple.dstPort < e.tuple.srcPort);
+      // UDP has no open: its first datagram starts the flow. A TCP flow without an open
+      // started before capture did, so it is not new.
+      if (f.protocol === 17) this.count(f, e.timestampNs, { new_flow: 1 });
+    }
     if (e.pid && !f.pid) f.pid = e.pid;
     f.lastNs = e.timestampNs;
     const toServer = f.ownerIsClient === (e.direction === 'egress');
