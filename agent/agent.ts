@@ -10,10 +10,11 @@ import { L7Pipeline } from './l7-pipeline.ts';
 import { ApplicationAggregator, type MetricRows } from './aggregate/application.ts';
 import { FlowAggregator } from './aggregate/flows.ts';
 import { AutoTagger } from './tagging/auto-tagger.ts';
-import type { K8sWatcher } from './tagging/k8s/watcher.ts';
+import { K8sWatcher, type K8sWatcherOptions } from './tagging/k8s/watcher.ts';
 import { Sender, type SenderOptions } from './ship/sender.ts';
 import { l7IngestRow } from './ship/l7-row.ts';
 import { HealthReporter, type HealthSample } from './health.ts';
+import { dropEndpoint, serverEndpoint, type Endpoint } from './self-traffic.ts';
 
 export interface AgentOptions {
   source: CaptureSource;
@@ -21,8 +22,8 @@ export interface AgentOptions {
   server: string;
   log: Logger;
   tagger?: AutoTagger;
-  /** Started by the agent; its resource records are shipped on every change. */
-  k8s?: K8sWatcher;
+  /** In a Kubernetes cluster: the API access; resource records are shipped on every change. */
+  k8s?: Omit<K8sWatcherOptions, 'onResources' | 'log'>;
   /** Unanswered requests become timeout rows after this long. Default 30 s. */
   requestTimeoutMs?: number;
   sender?: Omit<SenderOptions, 'server' | 'log'>;
@@ -36,6 +37,7 @@ export class Agent {
   readonly sender: Sender;
   readonly health: HealthReporter;
   readonly pipeline: L7Pipeline;
+  readonly k8s: K8sWatcher | undefined;
   private readonly app = new ApplicationAggregator();
   private readonly flows: FlowAggregator;
   private readonly tagger: AutoTagger;
@@ -44,6 +46,7 @@ export class Agent {
   private events = 0;
   private lastEventNs = 0n;
   private ticker: NodeJS.Timeout | undefined;
+  private self: Endpoint | undefined;
   /** Port of /metrics once serving. */
   metricsPort: number | undefined;
   /** Resolves when a finite source (pcap) has been read to its end. */
@@ -52,8 +55,9 @@ export class Agent {
   constructor(private readonly options: AgentOptions) {
     this.live = options.source.name !== 'pcap';
     this.signalSource = options.source.name === 'ebpf' ? 'eBPF' : 'Packet';
-    this.tagger = options.tagger ?? new AutoTagger({ k8s: () => options.k8s?.index });
     this.sender = new Sender({ server: options.server, log: options.log, ...options.sender });
+    this.k8s = options.k8s && new K8sWatcher({ ...options.k8s, log: options.log, onResources: (r) => this.sender.addResources(r) });
+    this.tagger = options.tagger ?? new AutoTagger({ k8s: () => this.k8s?.index });
     this.pipeline = new L7Pipeline({ timeoutMs: options.requestTimeoutMs, signalSource: this.signalSource });
     this.flows = new FlowAggregator({ signalSource: this.signalSource, tagger: (ip, pid) => this.tagger.side(ip, pid) });
     this.health = new HealthReporter(() => {
@@ -69,10 +73,10 @@ export class Agent {
    */
   async start(): Promise<void> {
     const { options } = this;
-    if (options.k8s) {
-      // onResources was given to the watcher by whoever built it; ship the first list here.
-      await options.k8s.start();
-      if (options.k8s.index) this.sender.addResources(options.k8s.index.resources);
+    if (this.live) this.self = await serverEndpoint(options.server);
+    if (this.k8s) {
+      // Without the API server the agent still runs, with host and process tags only.
+      await this.k8s.start().catch((e: Error) => options.log.warn({ error: e.message }, 'Kubernetes API unavailable; retrying in the background'));
     }
     if (options.metricsPort !== undefined) this.metricsPort = await this.health.serve(options.metricsPort);
     if ((options.healthLogMs ?? 60_000) > 0) this.health.start(options.healthLogMs ?? 60_000);
@@ -89,7 +93,7 @@ export class Agent {
     await this.options.source.stop();
     await this.done;
     this.drain();
-    this.options.k8s?.stop();
+    this.k8s?.stop();
     await this.sender.stop(timeoutMs);
     const last = this.health.sample();
     await this.health.stop();
@@ -106,6 +110,7 @@ export class Agent {
 
   private onBatch(batch: CaptureEvent[]): void {
     this.events += batch.length;
+    if (this.self) dropEndpoint(batch, this.self);
     for (const e of batch) if (e.timestampNs > this.lastEventNs) this.lastEventNs = e.timestampNs;
     this.flows.add(batch);
     this.shipL7(this.pipeline.process(batch));

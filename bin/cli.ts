@@ -6,9 +6,10 @@ import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
 import { schemaDocsCommand } from './commands/schema-docs.ts';
 import { benchCommand } from './commands/bench.ts';
+import { agentCommand } from './commands/agent.ts';
 import { VERSION } from './version.ts';
 
-const COMMANDS: Command[] = [startCommand, serverCommand, statusCommand, benchCommand, schemaDocsCommand];
+const COMMANDS: Command[] = [startCommand, serverCommand, agentCommand, statusCommand, benchCommand, schemaDocsCommand];
 
 function topHelp(): string {
   return [`metaflow ${VERSION}: eBPF observability with SmartEncoded tags, queried in SQL and PromQL`, '',

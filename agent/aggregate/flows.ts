@@ -35,6 +35,8 @@ export interface FlowOptions {
   reportEverySec?: number;
   /** UDP "connections" idle this long are closed. Default 60 s. */
   udpIdleSec?: number;
+  /** TCP connections idle this long are closed as 'timeout' (their close event was lost). Default 300 s. */
+  tcpIdleSec?: number;
 }
 
 export class FlowAggregator {
@@ -44,6 +46,7 @@ export class FlowAggregator {
   private nextId = 1;
   private readonly reportNs: bigint;
   private readonly udpIdleNs: bigint;
+  private readonly tcpIdleNs: bigint;
 
   constructor(private readonly options: FlowOptions) {
     this.rollups = {
@@ -52,6 +55,7 @@ export class FlowAggregator {
     };
     this.reportNs = BigInt(options.reportEverySec ?? 60) * 1_000_000_000n;
     this.udpIdleNs = BigInt(options.udpIdleSec ?? 60) * 1_000_000_000n;
+    this.tcpIdleNs = BigInt(options.tcpIdleSec ?? 300) * 1_000_000_000n;
   }
 
   add(events: readonly CaptureEvent[]): void {
@@ -65,7 +69,7 @@ export class FlowAggregator {
   /** Forced reports and UDP expiry as of `nowNs`; closed windows and l4 rows. */
   close(nowNs: bigint): MetricRows[] {
     for (const [key, f] of this.flows) {
-      if (f.protocol === 17 && nowNs - f.lastNs >= this.udpIdleNs) { this.finish(key, f, nowNs, 'timeout'); continue; }
+      if (nowNs - f.lastNs >= (f.protocol === 17 ? this.udpIdleNs : this.tcpIdleNs)) { this.finish(key, f, nowNs, 'timeout'); continue; }
       if (nowNs - f.reportedNs >= this.reportNs) this.report(f, nowNs, 'forced-report');
     }
     return this.drain(Number(nowNs / 1_000_000_000n));

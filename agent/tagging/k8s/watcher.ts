@@ -39,9 +39,11 @@ export class K8sWatcher {
     return index;
   }
 
-  /** First refresh (errors go to the caller), then periodic ones in the background. */
+  /**
+   * Periodic refreshes in the background, and a first one whose error goes to the caller
+   * (the timer keeps trying, so an API server that comes up later is picked up).
+   */
   async start(): Promise<void> {
-    await this.refresh();
     this.timer = setInterval(() => {
       this.refresh().then(() => { this.lastError = ''; }, (e: Error) => {
         if (e.message !== this.lastError) this.options.log?.warn({ error: e.message }, 'Kubernetes refresh failed; keeping the last tags');
@@ -49,6 +51,7 @@ export class K8sWatcher {
       });
     }, this.options.refreshMs ?? 10_000);
     this.timer.unref();
+    await this.refresh();
   }
 
   stop(): void {
