@@ -21,7 +21,7 @@ test('health: events/s from the counter, RSS, and /metrics in Prometheus text fo
     const values = new Map<string, number>();
     for (const line of (await res.text()).split('\n')) {
       if (line === '' || line.startsWith('# HELP ') || line.startsWith('# TYPE ')) continue;
-      const m = /^([a-z_]+) (\d+(?:\.\d+)?)$/.exec(line);
+      const m = /^([a-z_][a-z0-9_]*) (\d+(?:\.\d+)?)$/.exec(line);
       assert.ok(m, `sample line: ${line}`);
       values.set(m[1]!, Number(m[2]));
     }
