@@ -18,15 +18,17 @@ export interface HealthSample {
   rejectedRows: number;
   rssBytes: number;
   peakRssBytes: number;
+  /** V8 heap in use, and memory held by ArrayBuffers (capture batches, Arrow buffers). */
+  heapUsedBytes: number;
+  arrayBufferBytes: number;
 }
 
-export type HealthReader = () => Omit<HealthSample, 'eventsPerSec' | 'rssBytes' | 'peakRssBytes'>;
+export type HealthReader = () => Omit<HealthSample, 'eventsPerSec' | 'rssBytes' | 'peakRssBytes' | 'heapUsedBytes' | 'arrayBufferBytes'>;
 
 export class HealthReporter {
   private lastEvents = 0;
   private lastAt = Date.now();
   private peakRss = 0;
-  private current: HealthSample | undefined;
   private timer: NodeJS.Timeout | undefined;
   private server: http.Server | undefined;
 
@@ -35,13 +37,13 @@ export class HealthReporter {
   sample(): HealthSample {
     const now = Date.now();
     const r = this.read();
-    const rss = process.memoryUsage.rss();
+    const mem = process.memoryUsage();
+    const rss = mem.rss;
     this.peakRss = Math.max(this.peakRss, rss);
     const secs = Math.max(0.001, (now - this.lastAt) / 1000);
-    const s: HealthSample = { ...r, eventsPerSec: Math.round((r.events - this.lastEvents) / secs), rssBytes: rss, peakRssBytes: this.peakRss };
+    const s: HealthSample = { ...r, eventsPerSec: Math.round((r.events - this.lastEvents) / secs), rssBytes: rss, peakRssBytes: this.peakRss, heapUsedBytes: mem.heapUsed, arrayBufferBytes: mem.arrayBuffers };
     this.lastEvents = r.events;
     this.lastAt = now;
-    this.current = s;
     return s;
   }
 
@@ -54,7 +56,7 @@ export class HealthReporter {
   async serve(port: number, host = '127.0.0.1'): Promise<number> {
     this.server = http.createServer((req, res) => {
       if (req.url !== '/metrics') { res.writeHead(404).end(); return; }
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(prometheusText(this.current ?? this.sample()));
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(prometheusText(this.sample()));
     });
     await new Promise<void>((resolve, reject) => { this.server!.once('error', reject); this.server!.listen(port, host, resolve); });
     return (this.server.address() as import('node:net').AddressInfo).port;
@@ -78,6 +80,8 @@ const HELP: Record<keyof HealthSample, [string, 'counter' | 'gauge']> = {
   rejectedRows: ['Rows the server rejected', 'counter'],
   rssBytes: ['Resident set size', 'gauge'],
   peakRssBytes: ['Largest resident set size seen', 'gauge'],
+  heapUsedBytes: ['V8 heap in use', 'gauge'],
+  arrayBufferBytes: ['Memory held by ArrayBuffers (capture batches, Arrow buffers)', 'gauge'],
 };
 
 export function prometheusText(s: HealthSample): string {

@@ -24,6 +24,8 @@ interface Flow {
   startNs: bigint; lastNs: bigint; reportedNs: bigint;
   byteTx: number; byteRx: number; packetTx: number; packetRx: number;
   client?: ResourceTags; server?: ResourceTags;
+  /** Rollup keys, computed once per flow (every payload event adds to four rollups). */
+  serverKey?: string; edgeKey?: string;
 }
 
 const NETWORK: MetricSpec[] = ['byte_tx', 'byte_rx', 'packet_tx', 'packet_rx', 'new_flow', 'closed_flow'].map((name) => ({ name, kind: 'sum' as const }));
@@ -155,11 +157,11 @@ export class FlowAggregator {
   private count(f: Flow, tsNs: bigint, service: Record<string, number>, edge: Record<string, number> = service): void {
     const { client, server } = this.sides(f);
     const sec = Number(tsNs / 1_000_000_000n);
-    const base = `${f.protocol}\x1f${f.serverPort}\x1f${f.ownerIsClient ? 'c' : 's'}`;
-    const serverKey = tagsKey(server) + base;
+    const serverKey = f.serverKey ??= tagsKey(server) + `${f.protocol}\x1f${f.serverPort}\x1f${f.ownerIsClient ? 'c' : 's'}`;
+    const edgeKey = f.edgeKey ??= tagsKey(client) + serverKey;
     const common = (): IngestRow => ({ protocol: f.protocol === 6 ? 'TCP' : 'UDP', server_port: f.serverPort, observation_point: f.ownerIsClient ? 'c' : 's', signal_source: this.options.signalSource });
     for (const r of this.rollups.service) r.add(sec, serverKey, () => putTags(common(), server, ''), service);
-    for (const r of this.rollups.edge) r.add(sec, tagsKey(client) + serverKey, () => putTags(putTags(common(), client, '_0'), server, '_1'), edge);
+    for (const r of this.rollups.edge) r.add(sec, edgeKey, () => putTags(putTags(common(), client, '_0'), server, '_1'), edge);
   }
 
   private report(f: Flow, nowNs: bigint, closeType: string): void {

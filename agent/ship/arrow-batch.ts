@@ -5,7 +5,7 @@
  * type. Only columns that some row fills are sent; the ingester stores the rest as NULL.
  */
 import {
-  Data, Dictionary, Field, Int32, makeData, RecordBatch, Schema, Struct, Utf8, vectorFromArray, type DataType,
+  Data, Dictionary, Field, Int32, makeData, makeVector, RecordBatch, Schema, Struct, Utf8, type DataType,
 } from 'apache-arrow';
 import { arrowType, ingestFields, type IngestField, type TableDef } from '../../schema/index.ts';
 
@@ -30,6 +30,30 @@ class Validity {
   }
 }
 
+const ENCODER = new TextEncoder();
+
+/** Strings → Utf8 Data (offsets + one value buffer), built directly: Arrow's builders cost more than the rest of shipping. */
+function utf8Data(values: ReadonlyArray<string | null>, valid: Validity | null): Data {
+  const offsets = new Int32Array(values.length + 1);
+  let buf = new Uint8Array(Math.max(64, values.length * 16));
+  let at = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== null && v !== undefined && v.length > 0) {
+      // UTF-16 length × 3 bounds the UTF-8 size.
+      if (at + v.length * 3 > buf.length) {
+        const bigger = new Uint8Array(Math.max(buf.length * 2, at + v.length * 3));
+        bigger.set(buf.subarray(0, at));
+        buf = bigger;
+      }
+      at += ENCODER.encodeInto(v, buf.subarray(at)).written;
+    }
+    offsets[i + 1] = at;
+  }
+  const nulls = valid?.nulls ?? 0;
+  return makeData({ type: new Utf8(), length: values.length, nullCount: nulls, nullBitmap: nulls ? valid!.bits : null, valueOffsets: offsets, data: buf.subarray(0, at) });
+}
+
 function dictionaryColumn(rows: readonly IngestRow[], name: string): Data {
   const codes = new Int32Array(rows.length);
   const valid = new Validity(rows.length);
@@ -38,15 +62,15 @@ function dictionaryColumn(rows: readonly IngestRow[], name: string): Data {
   for (let i = 0; i < rows.length; i++) {
     const v = rows[i]![name];
     if (v === null || v === undefined) { valid.set(i, false); continue; }
-    const s = String(v);
+    const s = typeof v === 'string' ? v : String(v);
     let code = index.get(s);
     if (code === undefined) { code = values.length; index.set(s, code); values.push(s); }
     codes[i] = code;
     valid.set(i, true);
   }
   const type = new Dictionary(new Utf8(), new Int32());
-  const dictionary = vectorFromArray(values, new Utf8());
-  return makeData({ type, length: rows.length, nullCount: valid.nulls, nullBitmap: valid.nulls ? valid.bits : null, data: codes, dictionary });
+  const dictionary = makeVector(utf8Data(values, null));
+  return makeData({ type, length: rows.length, nullCount: valid.nulls, nullBitmap: valid.nulls ? valid.bits : null, data: codes, dictionary } as never);
 }
 
 function valueColumn(rows: readonly IngestRow[], f: IngestField): Data {
@@ -55,7 +79,7 @@ function valueColumn(rows: readonly IngestRow[], f: IngestField): Data {
   const valid = new Validity(n);
   if (t === 'string') {
     const values = rows.map((r, i) => { const v = r[f.name]; valid.set(i, v !== null && v !== undefined); return v === null || v === undefined ? null : String(v); });
-    return vectorFromArray(values, new Utf8()).data[0]!;
+    return utf8Data(values, valid);
   }
   const type = arrowType(t);
   const big = t === 'int64' || t === 'uint64' || t === 'timestamp';
@@ -74,13 +98,12 @@ function valueColumn(rows: readonly IngestRow[], f: IngestField): Data {
 /** Builds the batch; columns in catalog order, limited to the ones the rows use. */
 export function rowsToBatch(table: TableDef, rows: readonly IngestRow[]): RecordBatch {
   const fields = ingestFields(table);
-  const used = new Set<string>();
-  for (const r of rows) for (const k in r) if (r[k] !== undefined) used.add(k);
-  for (const k of used) if (!fields.has(k)) throw new UnknownColumnError(table.fullName, k);
+  // Rows of one batch come from one place and share their keys: checking the first is enough.
+  if (rows.length > 0) for (const k in rows[0]) if (!fields.has(k)) throw new UnknownColumnError(table.fullName, k);
   const schemaFields: Field[] = [];
   const children: Data[] = [];
   for (const f of fields.values()) {
-    if (!used.has(f.name)) continue;
+    if (!rows.some((r) => r[f.name] !== undefined)) continue;
     const data = f.convert === 'value' ? valueColumn(rows, f) : dictionaryColumn(rows, f.name);
     schemaFields.push(new Field(f.name, data.type, true));
     children.push(data);

@@ -43,8 +43,10 @@ test('rows flushed by size and by time land in the store with their names', asyn
   servers.push(server);
   const sender = new Sender({ server: server.base, flushRows: 100, flushIntervalMs: 200 });
   sender.add('flow_log.l7_flow_log', Array.from({ length: 250 }, (_, i) => row(i)));
-  // 200 rows went out by size; 50 wait for the timer.
-  await new Promise((r) => setTimeout(r, 600));
+  // 200 rows go out by size at once; 50 wait for the timer (no flush() call here).
+  assert.equal(sender.stats().bufferedRows, 50);
+  const deadline = Date.now() + 15_000;
+  while (sender.stats().sentRows < 250 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   const s = sender.stats();
   assert.equal(s.sentRows, 250);
   assert.equal(s.sentBatches, 3);

@@ -32,7 +32,7 @@ export interface SenderOptions {
   flushRows?: number;
   /** Longest a row waits in a buffer. Default 1000 ms. */
   flushIntervalMs?: number;
-  /** Bytes of encoded batches kept while the server is slow or away. Default 32 MiB. */
+  /** Bytes of encoded batches kept while the server is slow or away. Default 16 MiB. */
   maxQueueBytes?: number;
   /** First retry delay; doubles up to maxBackoffMs. Defaults 100 ms, 10 s. */
   initialBackoffMs?: number;
@@ -82,7 +82,7 @@ export class Sender {
   constructor(private readonly options: SenderOptions) {
     this.base = options.server.replace(/\/+$/, '');
     this.flushRows = options.flushRows ?? 4096;
-    this.maxQueueBytes = options.maxQueueBytes ?? 32 << 20;
+    this.maxQueueBytes = options.maxQueueBytes ?? 16 << 20;
     this.timer = setInterval(() => this.sealAll(), options.flushIntervalMs ?? 1000);
     this.timer.unref();
   }

@@ -48,11 +48,26 @@ export function containerIdFromCgroup(cgroup: string): string | undefined {
 
 export class ProcReader {
   private readonly cache = new Map<number, ProcessInfo>();
+  /** When each cached pid was last checked against /proc (ms). */
+  private readonly checkedAt = new Map<number, number>();
 
-  constructor(private readonly root = '/proc', private readonly maxEntries = 10_000) {}
+  /**
+   * `recheckMs`: how long a cached answer is trusted before the start time is read again
+   * (every row asks; reading /proc for each would cost more than the parsing).
+   */
+  constructor(private readonly root = '/proc', private readonly maxEntries = 10_000, private readonly recheckMs = 5000) {}
 
   get(pid: number): ProcessInfo | undefined {
     if (!(pid > 0)) return undefined;
+    const now = Date.now();
+    const hit = this.cache.get(pid);
+    if (hit && now - this.checkedAt.get(pid)! < this.recheckMs) return hit;
+    const info = this.read(pid);
+    if (info) this.checkedAt.set(pid, now); else this.checkedAt.delete(pid);
+    return info;
+  }
+
+  private read(pid: number): ProcessInfo | undefined {
     const dir = join(this.root, String(pid));
     const stat = read(join(dir, 'stat'));
     if (stat === undefined) { this.cache.delete(pid); return undefined; }
@@ -63,7 +78,7 @@ export class ProcReader {
     const cmdline = (read(join(dir, 'cmdline')) ?? '').split('\0').filter((s) => s !== '');
     const cgroup = read(join(dir, 'cgroup'));
     const info: ProcessInfo = { pid, comm, cmdline, startTicks, containerId: cgroup ? containerIdFromCgroup(cgroup) : undefined };
-    if (this.cache.size >= this.maxEntries) this.cache.clear();
+    if (this.cache.size >= this.maxEntries) { this.cache.clear(); this.checkedAt.clear(); }
     this.cache.set(pid, info);
     return info;
   }
