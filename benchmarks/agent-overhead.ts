@@ -7,7 +7,7 @@
  * The agent runs as `metaflow agent`, its own process, shipping to a `metaflow server` process.
  * Everything shares this machine's cores, so the server's work shows up in (a) as well;
  * numbers from one run only compare with each other. Needs root, nginx and wrk.
- *   node --import tsx benchmarks/agent-overhead.ts [--seconds S] [--connections C]
+ *   node --import tsx benchmarks/agent-overhead.ts [--seconds S] [--connections C] [--agent-node-options '--max-semi-space-size=4']
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,9 @@ import { parseArgs } from 'node:util';
 import net from 'node:net';
 import { METAFLOW, machine, peakRssMiB, progress, startServerProcess, table } from './util.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '20' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '20' }, 'agent-node-options': { type: 'string', default: '' } } });
+/** Extra Node flags for the agent process only (e.g. `--max-semi-space-size=4` to trade GC work for RSS). */
+const AGENT_NODE_OPTIONS = String(values['agent-node-options']);
 const SECONDS = Math.min(Math.max(Number(values.seconds), 2), 60);
 const CONNECTIONS = Math.min(Math.max(Number(values.connections), 1), 200);
 const TICK = 100; // clock ticks per second (_SC_CLK_TCK on Linux)
@@ -76,7 +78,9 @@ function cpuTicks(pid: number): number {
 }
 
 async function startAgent(server: string, pids: number[], metricsPort: number): Promise<ChildProcess> {
-  const proc = spawn(METAFLOW, ['agent', '--server', server, '--pid', pids.join(','), '--metrics-port', String(metricsPort), '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(METAFLOW, ['agent', '--server', server, '--pid', pids.join(','), '--metrics-port', String(metricsPort), '--log-level', 'warn'], {
+    stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${AGENT_NODE_OPTIONS}`.trim() },
+  });
   let err = '';
   await new Promise<void>((resolve, reject) => {
     proc.stderr!.on('data', (d) => { err += d; if (err.includes('capturing with')) resolve(); });
@@ -134,6 +138,7 @@ async function main(): Promise<void> {
         ['nginx, agent tracing nginx (eBPF)', withAgent.rps, withAgent.rps / baseline],
         ['nginx, no agent (after)', after.rps, after.rps / baseline],
       ]), '',
+      `Agent Node options: ${AGENT_NODE_OPTIONS || '(none)'}.`,
       `(b) paced run: ${pacedRun.rps.toFixed(0)} requests/s; agent CPU ${(cpu * 100).toFixed(1)}% of one core; agent peak RSS ${peak.toFixed(0)} MiB`,
       `(${peakSaturated.toFixed(0)} MiB after the saturated run). After the paced run the agent had ${paced1.metaflow_agent_events_total} events, ${paced1.metaflow_agent_l7_rows_total} l7 rows,`,
       `${paced1.metaflow_agent_capture_drops_total} capture drops, ${paced1.metaflow_agent_dropped_rows_total} rows dropped; after the saturated run ${full.metaflow_agent_capture_drops_total} capture drops,`,
