@@ -3,41 +3,22 @@
 // checks the service account token like the real one.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { tempDir } from '../../lib/testing/server.ts';
 import { containerIdFromCgroup, parseStatStartTicks, ProcReader } from './proc.ts';
 import { inClusterConfig, KubeApiError } from './k8s/client.ts';
 import { K8sWatcher } from './k8s/watcher.ts';
 import { AutoTagger } from './auto-tagger.ts';
 import type { ResourceRecord } from '../ship/sender.ts';
+import { startFakeKubeApi, type FakeKubeApi } from './k8s/fake-api.ts';
 
-const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'k8s', 'fixtures');
-const fixture = (name: string) => readFileSync(join(fixtures, name), 'utf8');
 const CHECKOUT_CID = '8c3b1f0e5a7d9e2c4b6a8f0d1e3c5b7a9f1d3e5c7b9a1f3d5e7c9b1a3f5d7e9c';
 
-let api: http.Server;
+let fake: FakeKubeApi;
 let apiBase = '';
-const requests: string[] = [];
-let forbidPods = false;
-
-before(async () => {
-  api = http.createServer((req, res) => {
-    requests.push(`${req.method} ${req.url} ${req.headers.authorization}`);
-    const send = (code: number, body: string) => { res.writeHead(code, { 'content-type': 'application/json' }); res.end(body); };
-    if (req.headers.authorization !== 'Bearer sa-token-123') return send(401, JSON.stringify({ kind: 'Status', status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 }));
-    const files: Record<string, string> = { '/api/v1/pods': 'pods.json', '/api/v1/services': 'services.json', '/api/v1/nodes': 'nodes.json', '/api/v1/namespaces': 'namespaces.json' };
-    if (req.url === '/api/v1/pods' && forbidPods) return send(403, fixture('status-forbidden.json'));
-    const f = files[req.url ?? ''];
-    if (!f) return send(404, JSON.stringify({ kind: 'Status', code: 404, message: 'the server could not find the requested resource' }));
-    send(200, fixture(f));
-  });
-  await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
-  apiBase = `http://127.0.0.1:${(api.address() as import('node:net').AddressInfo).port}`;
-});
-after(() => { api.close(); });
+before(async () => { fake = await startFakeKubeApi(); apiBase = fake.base; });
+after(async () => { await fake.close(); });
 
 test('stat start time and container ids from the cgroup layouts of docker, containerd, CRI-O and kubepods', () => {
   assert.equal(parseStatStartTicks('4242 (my (odd) proc) S 1 4242 4242 0 -1 4194560 100 0 0 0 5 3 0 0 20 0 1 0 987654 1000 200'), 987654);
@@ -79,7 +60,7 @@ test('Kubernetes: pods by IP and container, services by selector and cluster IP,
   let sent: ResourceRecord[] = [];
   const watcher = new K8sWatcher({ config: { baseUrl: apiBase, token: 'sa-token-123' }, cluster: 'prod-eu', onResources: (r) => { sent = r; } });
   await watcher.refresh();
-  assert.ok(requests.some((r) => r === 'GET /api/v1/pods Bearer sa-token-123'));
+  assert.ok(fake.requests.some((r) => r === 'GET /api/v1/pods Bearer sa-token-123'));
   const idx = watcher.index!;
   assert.deepEqual(idx.byPodIp.get('10.244.0.17'), {
     pod_cluster: 'prod-eu', pod_ns: 'shop', pod: 'checkout-7d9c5b8f6-x2lqp', pod_node: 'node-a', host: 'node-a', pod_group: 'checkout', pod_service: 'checkout',
@@ -121,9 +102,9 @@ test('Kubernetes API errors are typed and name the resource and reason; the last
   await assert.rejects(bad.refresh(), (e: unknown) => e instanceof KubeApiError && e.status === 401 && /Unauthorized/.test(e.message));
   const w = new K8sWatcher({ config: { baseUrl: apiBase, token: 'sa-token-123' }, cluster: 'c' });
   await w.refresh();
-  forbidPods = true;
+  fake.forbidPods = true;
   try {
     await assert.rejects(w.refresh(), /\/api\/v1\/pods: HTTP 403 pods is forbidden: User "system:serviceaccount:metaflow:default" cannot list/);
     assert.equal(w.index!.byPodIp.get('10.244.0.17')!.pod_ns, 'shop');
-  } finally { forbidPods = false; }
+  } finally { fake.forbidPods = false; }
 });
