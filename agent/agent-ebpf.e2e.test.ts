@@ -11,6 +11,7 @@ import { once } from 'node:events';
 import { promisify } from 'node:util';
 import net from 'node:net';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { startTestServer, storeRows, tempDir, type TestServer } from '../lib/testing/server.ts';
 import { createLogger } from '../lib/log.ts';
@@ -23,8 +24,10 @@ const num = (v: unknown) => Number(v);
 const skipReason = nativeUnavailableReason() !== null && process.env.CI !== 'true' ? nativeUnavailableReason()! : false;
 
 const HTTP_SERVER = `
-const http = require('node:http');
-const s = http.createServer((req, res) => {
+const [cert, key] = process.argv.slice(1);
+const http = cert ? require('node:https') : require('node:http');
+const opts = cert ? { cert: require('node:fs').readFileSync(cert), key: require('node:fs').readFileSync(key) } : {};
+const s = http.createServer(opts, (req, res) => {
   const code = req.url.startsWith('/missing') ? 404 : req.url.startsWith('/fail') ? 500 : 200;
   res.writeHead(code, { 'content-type': 'text/plain' }).end('status ' + code + '\\n');
 });
@@ -51,6 +54,8 @@ describe('agent with the eBPF source, live', { skip: skipReason }, () => {
   let agent: Agent;
   let httpServer: ChildProcess;
   let httpPort = 0;
+  let httpsServer: ChildProcess | undefined;
+  let httpsPort = 0;
   let redis: ChildProcess | undefined;
   let redisPort = 0;
   const redisDir = tempDir('metaflow-redis-');
@@ -62,6 +67,13 @@ describe('agent with the eBPF source, live', { skip: skipReason }, () => {
     httpServer = spawn(process.execPath, ['-e', HTTP_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
     httpPort = Number((await createInterface({ input: httpServer.stdout! })[Symbol.asyncIterator]().next()).value);
     const pids = [httpServer.pid!];
+    const cert = join(redisDir.path, 'cert.pem'), key = join(redisDir.path, 'key.pem');
+    const ssl = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', key, '-out', cert]);
+    if (ssl.status === 0) {
+      httpsServer = spawn(process.execPath, ['-e', HTTP_SERVER, cert, key], { stdio: ['ignore', 'pipe', 'inherit'] });
+      httpsPort = Number((await createInterface({ input: httpsServer.stdout! })[Symbol.asyncIterator]().next()).value);
+      pids.push(httpsServer.pid!);
+    }
     if (spawnSync('redis-server', ['--version']).status === 0) {
       redisPort = await freePort();
       redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir.path], { stdio: 'ignore' });
@@ -74,6 +86,7 @@ describe('agent with the eBPF source, live', { skip: skipReason }, () => {
   after(async () => {
     await agent?.stop().catch(() => undefined);
     httpServer?.kill();
+    httpsServer?.kill();
     redis?.kill();
     if (redis && redis.exitCode === null) await once(redis, 'exit');
     redisDir.remove();
@@ -102,6 +115,22 @@ describe('agent with the eBPF source, live', { skip: skipReason }, () => {
       JOIN flow_tag.resource_dict g ON g.type = 'gprocess' AND g.id = l.gprocess_id_1 WHERE ${where} LIMIT 1`);
     assert.equal(host, hostname());
     assert.equal(gprocess, `node[${httpServer.pid}]`);
+  });
+
+  test('HTTPS: 6 curl requests over TLS → 6 rows from the plaintext the uprobes saw', async (t) => {
+    if (!httpsServer) {
+      if (process.env.CI === 'true') assert.fail('openssl CLI unavailable (Debian package openssl)');
+      t.skip('openssl CLI unavailable');
+      return;
+    }
+    const base = `https://127.0.0.1:${httpsPort}`;
+    for (let i = 0; i < 2; i++) {
+      await run('curl', ['-sk', '--max-time', '5', '-o', '/dev/null', '-o', '/dev/null', '-o', '/dev/null', `${base}/secure/a`, `${base}/missing`, `${base}/secure/a`]);
+    }
+    const where = `server_port = ${httpsPort} AND l7_protocol = 20`;
+    await waitFor('6 HTTPS rows', async () => num((await q(`SELECT count(*) FROM flow_log.l7_flow_log WHERE ${where}`))[0]![0]) >= 6);
+    const rows = await q(`SELECT endpoint, response_code, count(*) FROM flow_log.l7_flow_log WHERE ${where} GROUP BY 1, 2 ORDER BY 1`);
+    assert.deepEqual(rows.map(([e, c, n]) => [e, num(c), num(n)]), [['/missing', 404, 2], ['/secure/a', 200, 4]]);
   });
 
   test('Redis: 12 redis-cli commands, 2 errors → 12 rows', async (t) => {
@@ -134,5 +163,10 @@ describe('agent with the eBPF source, live', { skip: skipReason }, () => {
     assert.equal(num(hello), 15);
     const [[flows]] = await q(`SELECT count(*) FROM flow_log.l4_flow_log WHERE server_port = ${httpPort} AND byte_tx > 0 AND byte_rx > 0`);
     assert.equal(num(flows), 5, 'one l4 row per curl connection');
+    if (httpsServer) {
+      // Bytes on the wire are the encrypted ones, counted once.
+      const [[conns]] = await q(`SELECT count(*) FROM flow_log.l4_flow_log WHERE server_port = ${httpsPort}`);
+      assert.equal(num(conns), 2, 'one l4 row per TLS connection, not one more for its plaintext');
+    }
   });
 });

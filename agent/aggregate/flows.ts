@@ -106,6 +106,8 @@ export class FlowAggregator {
   }
 
   private payload(e: PayloadEvent): void {
+    // TLS plaintext from uprobes is a second view of bytes the socket already counted encrypted.
+    if (e.tls) return;
     let f = this.flows.get(e.connectionId);
     // Opened before capture started: the well-known port is the lower one, usually the server's.
     if (!f) {
