@@ -58,6 +58,8 @@ describe('agent with the eBPF source, live', { skip: skipReason }, () => {
   let httpsPort = 0;
   let redis: ChildProcess | undefined;
   let redisPort = 0;
+  let dns: ChildProcess | undefined;
+  let dnsPort = 0;
   const redisDir = tempDir('metaflow-redis-');
   const q = (sql: string) => storeRows(server, sql);
 
@@ -80,6 +82,13 @@ describe('agent with the eBPF source, live', { skip: skipReason }, () => {
       pids.push(redis.pid!);
       await waitFor('redis-server', async () => run('redis-cli', ['-p', String(redisPort), 'PING']).then((r) => r.stdout.trim() === 'PONG', () => false), 10_000);
     }
+    if (spawnSync('dnsmasq', ['--version']).status === 0) {
+      dnsPort = await freePort();
+      dns = spawn('dnsmasq', ['-k', `--port=${dnsPort}`, '--listen-address=127.0.0.1', '--bind-interfaces', '--no-resolv', '--no-hosts', '--user=root',
+        `--pid-file=${join(redisDir.path, 'dnsmasq.pid')}`, '--address=/www.example.test/10.1.2.3', '--local=/example.test/'], { stdio: 'ignore' });
+      pids.push(dns.pid!);
+      await waitFor('dnsmasq', async () => run('dig', ['@127.0.0.1', '-p', String(dnsPort), '+tries=1', '+time=1', 'www.example.test']).then((r) => r.stdout.includes('10.1.2.3'), () => false), 10_000);
+    }
     agent = new Agent({ source: new EbpfSource({ pids }), server: server.base, log: createLogger('warn'), healthLogMs: 0, sender: { flushIntervalMs: 200 } });
     await agent.start();
   });
@@ -88,6 +97,7 @@ describe('agent with the eBPF source, live', { skip: skipReason }, () => {
     httpServer?.kill();
     httpsServer?.kill();
     redis?.kill();
+    dns?.kill();
     if (redis && redis.exitCode === null) await once(redis, 'exit');
     redisDir.remove();
     await server?.stop();
@@ -149,6 +159,22 @@ describe('agent with the eBPF source, live', { skip: skipReason }, () => {
     await waitFor('12 Redis rows', async () => num((await q(`SELECT count(*) FROM flow_log.l7_flow_log WHERE ${where}`))[0]![0]) >= 12);
     const byType = await q(`SELECT request_type, response_status, count(*) FROM flow_log.l7_flow_log WHERE ${where} GROUP BY 1, 2 ORDER BY 1`);
     assert.deepEqual(byType.map(([a, b, c]) => [a, num(b), num(c)]), [['GET', 0, 5], ['INCR', 3, 1], ['NOSUCHCMD', 3, 1], ['SET', 0, 5]]);
+  });
+
+  // UDP only: dnsmasq answers TCP in a forked child, which the pid allowlist does not cover.
+  test('DNS over UDP: 5 dig queries, 2 NXDOMAIN → 5 rows', async (t) => {
+    if (!dns) {
+      if (process.env.CI === 'true') assert.fail('dnsmasq is not installed (Debian packages dnsmasq, bind9-dnsutils)');
+      t.skip('dnsmasq is not installed');
+      return;
+    }
+    const dig = (...args: string[]) => run('dig', ['@127.0.0.1', '-p', String(dnsPort), '+tries=1', '+time=2', ...args]);
+    for (const name of ['www.example.test', 'www.example.test', 'www.example.test', 'nothere.example.test', 'gone.example.test']) await dig(name, 'A');
+    const where = `server_port = ${dnsPort} AND l7_protocol = 120 AND request_domain LIKE '%example.test%'`;
+    await waitFor('5 DNS rows', async () => num((await q(`SELECT count(*) FROM flow_log.l7_flow_log WHERE ${where}`))[0]![0]) >= 5);
+    const rows = await q(`SELECT protocol, request_type, response_code, response_status, count(*) FROM flow_log.l7_flow_log WHERE ${where} GROUP BY ALL ORDER BY 3`);
+    // protocol 17 = UDP; response_status 0 ok, 4 client_error; request_type A.
+    assert.deepEqual(rows.map(([p, t, c, s, n]) => [num(p), t, num(c), num(s), num(n)]), [[17, 'A', 0, 0, 3], [17, 'A', 3, 4, 2]]);
   });
 
   test('the RED aggregates match the request log once the agent stops and flushes its windows', async () => {
