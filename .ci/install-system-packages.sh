@@ -1,7 +1,17 @@
 #!/usr/bin/env bash
 # Debian packages the test suite uses; installed only when missing.
 set -euo pipefail
-PACKAGES=(ca-certificates)
+PACKAGES=(
+  ca-certificates
+  # PromQL: the reference Prometheus the engine and API are compared with
+  prometheus
+  # PostgreSQL: a store, the SQL reference, and the wire-protocol clients
+  postgresql-15 postgresql-client-15 python3-psycopg2 python3-psycopg libpostgresql-jdbc-java openjdk-17-jdk-headless
+  # InfluxDB store
+  influxdb
+  # eBPF agent: BPF toolchain for native/ (built by npm install)
+  clang libbpf-dev bpftool libelf-dev zlib1g-dev make gcc curl openssl iproute2
+)
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -5,6 +5,8 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { benchIngest } from './ingest.ts';
 import { benchEncoding } from './encoding.ts';
+import { benchQuerier } from './querier-overhead.ts';
+import { benchPromql } from './promql.ts';
 import { machine, progress } from './util.ts';
 
 const RESULTS = new URL('./RESULTS.md', import.meta.url);
@@ -14,6 +16,8 @@ interface Bench { name: string; title: string; run(opts: { rows?: number }): Pro
 const BENCHES: Bench[] = [
   { name: 'ingest', title: 'Ingest throughput: MetaFlow HTTP ingest vs DuckDB appender', run: () => benchIngest() },
   { name: 'encoding', title: 'SmartEncoding: bytes on disk, IDs vs plain strings', run: (o) => benchEncoding({ rows: o.rows }) },
+  { name: 'querier', title: 'Querier overhead: PG wire vs compiled SQL on DuckDB; tag decoding', run: (o) => benchQuerier({ rows: o.rows }) },
+  { name: 'promql', title: 'PromQL range queries: MetaFlow vs Prometheus 2.42', run: () => benchPromql() },
 ];
 
 function section(name: string, body: string): string {

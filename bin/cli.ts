@@ -6,10 +6,12 @@ import { startCommand } from './commands/start.ts';
 import { statusCommand } from './commands/status.ts';
 import { schemaDocsCommand } from './commands/schema-docs.ts';
 import { benchCommand } from './commands/bench.ts';
+import { promqltestCommand } from './commands/promqltest.ts';
+import { copyCommand } from './commands/copy.ts';
 import { agentCommand } from './commands/agent.ts';
 import { VERSION } from './version.ts';
 
-const COMMANDS: Command[] = [startCommand, serverCommand, agentCommand, statusCommand, benchCommand, schemaDocsCommand];
+const COMMANDS: Command[] = [startCommand, serverCommand, agentCommand, statusCommand, copyCommand, promqltestCommand, benchCommand, schemaDocsCommand];
 
 function topHelp(): string {
   return [`metaflow ${VERSION}: eBPF observability with SmartEncoded tags, queried in SQL and PromQL`, '',

@@ -14,6 +14,7 @@ export const INGEST_ERRORS = {
   UNKNOWN_ENUM: { status: 400, message: 'unknown enum value' },
   BAD_RESOURCE: { status: 400, message: 'invalid resource record' },
   BAD_JSON: { status: 400, message: 'body is not valid JSON' },
+  BAD_PROTOBUF: { status: 400, message: 'body is not a valid remote write request' },
   STORE_FAILED: { status: 503, message: 'the store did not accept the rows' },
 } as const;
 

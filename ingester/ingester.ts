@@ -11,14 +11,17 @@ import { checkFrames } from './ipc-frames.ts';
 import { checkSchema, toStorageBatch } from './convert.ts';
 import { ResourceEncoder } from './smart-encoding/encoder.ts';
 import { parseResources, storeResources } from './resources.ts';
+import { RemoteWriteReceiver } from './prometheus/remote-write.ts';
 
 export interface IngestResult { rows: number; batches: number }
 
 export class Ingester {
   readonly encoder: ResourceEncoder;
+  readonly remoteWrite: RemoteWriteReceiver;
 
   constructor(private readonly adapter: StorageAdapter, private readonly log: Logger) {
     this.encoder = new ResourceEncoder(adapter.dictionaries);
+    this.remoteWrite = new RemoteWriteReceiver(adapter, this.encoder);
   }
 
   async start(): Promise<void> {

@@ -1,4 +1,7 @@
-/** HTTP receivers: `POST /v1/ingest/<db>.<table>` (Arrow IPC stream) and `/v1/ingest/resources` (JSON). */
+/**
+ * HTTP receivers: `POST /v1/ingest/<db>.<table>` (Arrow IPC stream), `/v1/ingest/resources`
+ * (JSON) and Prometheus remote write at `/api/v1/write` (and `/prom/api/v1/write`).
+ */
 import type { FastifyInstance, FastifyError } from 'fastify';
 import { IngestError } from './errors.ts';
 import type { Ingester } from './ingester.ts';
@@ -20,6 +23,15 @@ function fromFastify(e: FastifyError): IngestError | undefined {
 
 export async function registerIngestRoutes(app: FastifyInstance, deps: { ingester: Ingester; bodyLimit: number }): Promise<void> {
   app.addContentTypeParser(ARROW_STREAM, { parseAs: 'buffer', bodyLimit: deps.bodyLimit }, (_req, body, done) => done(null, body));
+
+  // Prometheus remote write: snappy-compressed protobuf, answered 204 like Prometheus does.
+  app.addContentTypeParser('application/x-protobuf', { parseAs: 'buffer', bodyLimit: deps.bodyLimit }, (_req, body, done) => done(null, body));
+  for (const path of ['/api/v1/write', '/prom/api/v1/write']) {
+    app.post(path, { bodyLimit: deps.bodyLimit }, async (req, reply) => {
+      await deps.ingester.remoteWrite.receive((req.body as Buffer | undefined) ?? Buffer.alloc(0));
+      return reply.code(204).send();
+    });
+  }
 
   app.post('/v1/ingest/resources', { bodyLimit: deps.bodyLimit }, async (req) => deps.ingester.ingestResources(req.body));
 

@@ -24,10 +24,12 @@ done
 gyp=${NODE_GYP:-$(dirname "$(command -v npm)")/../lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js}
 [ -f "$gyp" ] || gyp=/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js
 cd "$here/addon"
-node "$gyp" rebuild --nodedir="${NODE_DIR:-/usr}" --build_dir="$out" >"$out/node-gyp.log" 2>&1 || {
+node "$gyp" rebuild --nodedir="${NODE_DIR:-/usr}" >"$out/node-gyp.log" 2>&1 || {
   cat "$out/node-gyp.log" >&2
   exit 1
 }
-cp "$here/addon/build/Release/metaflow_native.node" "$out/metaflow_native.node"
+# rename, not copy over: a running process may have the old addon mapped
+cp "$here/addon/build/Release/metaflow_native.node" "$out/metaflow_native.node.tmp"
+mv -f "$out/metaflow_native.node.tmp" "$out/metaflow_native.node"
 rm -rf "$here/addon/build"
 echo "built $out/metaflow_native.node"

@@ -164,7 +164,7 @@ function metricsTables(): TableDef[] {
 const prometheusSamples = table('prometheus', 'samples', 'Prometheus samples (remote write); labels hang off the series dictionary entry', false, [
   tag('metric_id', 'uint32', 'Metric name', { kind: 'resource', resource: 'prometheus_metric' }),
   tag('series_id', 'uint32', 'Label set (labels resolved through the series dictionary)', { kind: 'resource', resource: 'prometheus_series' }),
-  metric('value', 'float64', 'gauge', '', 'Sample value'),
+  metric('value', 'float64', 'gauge', '', 'Sample value; NULL is a staleness marker'),
 ], ['metric_id', 'series_id']);
 
 /** Every data table, in the order docs list them. */

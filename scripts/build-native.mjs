@@ -4,7 +4,8 @@
 //   node scripts/build-native.mjs            build when sources are newer than the addon
 //   node scripts/build-native.mjs --force    always rebuild
 //   node scripts/build-native.mjs --check    only report what is missing (exit 1 if anything)
-import { existsSync, readFileSync, readdirSync, statSync, accessSync, constants } from 'node:fs';
+// The build itself runs under a lock (native/build/.build.lock), so parallel callers wait.
+import { existsSync, readFileSync, readdirSync, statSync, accessSync, constants, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join, dirname, delimiter } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +15,7 @@ const addon = join(root, 'native', 'build', 'metaflow_native.node');
 const args = new Set(process.argv.slice(2));
 
 /** Commands are searched on PATH plus the sbin folders, where Debian puts bpftool. */
-export function findCommand(name) {
+function findCommand(name) {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'];
   for (const d of dirs) {
     if (!d) continue;
@@ -24,11 +25,12 @@ export function findCommand(name) {
 }
 
 /** Requirements from native/toolchain.json that are not met, each with what provides it. */
-export function missingToolchain() {
+function missingToolchain() {
   const { requirements } = JSON.parse(readFileSync(join(root, 'native', 'toolchain.json'), 'utf8'));
   return requirements.filter((r) => (r.command ? !findCommand(r.command) : !existsSync(r.file)));
 }
 
+/** Newest modification time among the build's inputs. */
 function newestSource() {
   let newest = 0;
   const walk = (dir) => {
@@ -38,7 +40,9 @@ function newestSource() {
       if (st.isDirectory()) { if (name !== 'build') walk(p); } else newest = Math.max(newest, st.mtimeMs);
     }
   };
-  walk(join(root, 'native'));
+  walk(join(root, 'native', 'bpf'));
+  walk(join(root, 'native', 'addon'));
+  for (const f of ['build.sh', 'toolchain.json']) newest = Math.max(newest, statSync(join(root, 'native', f)).mtimeMs);
   return newest;
 }
 
@@ -52,6 +56,14 @@ if (missing.length > 0) {
   process.exit(args.has('--check') ? 1 : 0);
 }
 if (args.has('--check')) { console.error('metaflow: eBPF toolchain complete'); process.exit(0); }
+// Test files run in parallel and each may ask for a build: serialize under flock(1) and decide
+// whether a build is needed only while holding the lock.
+if (!args.has('--locked') && findCommand('flock')) {
+  mkdirSync(join(root, 'native', 'build'), { recursive: true });
+  const lock = join(root, 'native', 'build', '.build.lock');
+  const r = spawnSync(findCommand('flock'), [lock, process.execPath, fileURLToPath(import.meta.url), ...process.argv.slice(2), '--locked'], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
 if (!args.has('--force') && existsSync(addon) && statSync(addon).mtimeMs >= newestSource()) {
   console.error('metaflow: eBPF addon up to date');
   process.exit(0);

@@ -6,6 +6,7 @@
  */
 import type { RecordBatch } from 'apache-arrow';
 import type { TableDef, DictionaryTableDef, ColumnType } from '../schema/index.ts';
+import type { FragmentOps } from './fragment.ts';
 
 /**
  * What a store can run itself. The planner reads these flags (never the adapter's name) to
@@ -25,6 +26,11 @@ export interface Capabilities {
   timeBucket: boolean;
   /** ORDER BY + LIMIT (top-N). */
   orderLimit: boolean;
+  /**
+   * Scalar expressions beyond comparisons: arithmetic, CASE, casts, COALESCE and the standard
+   * string/math/time functions of the querier's registry (`storage-adapters/sql` compiles them).
+   */
+  expressions?: boolean;
   /** Several processes may write at once (the dictionary claim protocol then arbitrates). */
   concurrentWriters: boolean;
 }
@@ -78,15 +84,18 @@ export type ColumnPredicate =
 
 /**
  * The part of a query handed to a store. It starts as a filtered scan; the querier grows it
- * (aggregates, buckets, top-N) as far as `capabilities` allow.
+ * (aggregates, buckets, top-N) as far as `capabilities` allow: the optional `FragmentOps`
+ * (fragment.ts) stack one SELECT block on the scan; a compiler that sees none runs a scan.
  */
-export interface PlanFragment {
+export interface PlanFragment extends FragmentOps {
   table: TableDef;
   /** Stored columns to return, in order. */
   columns: string[];
   /** Rows with `time` in [startUs, endUs). */
   timeRange?: { startUs?: bigint; endUs?: bigint };
   filters: ColumnPredicate[];
+  /** Sort order of the result (stores sort far faster than the querier can). */
+  orderBy?: Array<{ column: string; desc?: boolean }>;
   limit?: number;
 }
 
@@ -94,6 +103,17 @@ export interface PlanFragment {
 export interface ResultBatch {
   columns: Array<{ name: string; type: ColumnType }>;
   rows: unknown[][];
+}
+
+/**
+ * Rows as columns: fixed-width columns as typed arrays (64-bit integers and µs timestamps as
+ * BigInt64Array/BigUint64Array), strings as arrays; `valid` (bit i = row i not NULL) is null
+ * when the column has no NULLs. For scans of millions of rows, where a JS array per row costs
+ * more than the scan itself.
+ */
+export interface ColumnBatch {
+  length: number;
+  columns: Array<{ name: string; type: ColumnType; values: ArrayLike<unknown>; valid: Uint8Array | null }>;
 }
 
 export interface TableStats { rows: number; bytes: number }
@@ -119,6 +139,8 @@ export interface StorageAdapter {
   write(table: TableDef, batches: RecordBatch[]): Promise<void>;
   /** Runs a fragment; batches stream so big results never sit in memory whole. */
   execute(fragment: PlanFragment, options?: { signal?: AbortSignal }): AsyncIterable<ResultBatch>;
+  /** Like execute, as columns. Optional: `scanColumns` (columns.ts) falls back to execute. */
+  executeColumns?(fragment: PlanFragment, options?: { signal?: AbortSignal }): AsyncIterable<ColumnBatch>;
   /** Rows and bytes per table (`fullName` → stats). */
   stats(): Promise<Record<string, TableStats>>;
   health(): Promise<StoreHealth>;

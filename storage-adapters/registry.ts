@@ -4,11 +4,17 @@
  */
 import type { StorageAdapter } from './adapter.ts';
 import { DuckDBAdapter } from './duckdb/duckdb-adapter.ts';
+import { PostgresAdapter } from './postgres/postgres-adapter.ts';
+import { InfluxDBAdapter } from './influxdb/influxdb-adapter.ts';
 
 export type AdapterFactory = (url: URL, options: { dataDir: string }) => StorageAdapter;
 
 export const ADAPTERS: Record<string, AdapterFactory> = {
   duckdb: (url) => new DuckDBAdapter(decodeURIComponent(url.host ? `${url.host}${url.pathname}` : url.pathname)),
+  postgres: (url) => new PostgresAdapter(url.toString()),
+  postgresql: (url) => new PostgresAdapter(url.toString()),
+  influxdb: (url) => new InfluxDBAdapter(url.toString()),
+  influxdbs: (url) => new InfluxDBAdapter(url.toString()),
 };
 
 export class StorageUrlError extends Error {}

@@ -48,7 +48,11 @@ function linkTypeOf(hatype: number): number {
   return LINKTYPE_UNKNOWN;
 }
 
-/** Decodes one addon batch of frames. Frame bytes are copied out of the batch. */
+/**
+ * Decodes one addon batch of frames. Frames are views into the batch (no copy: on loopback a
+ * frame can be 64 KiB): whoever keeps one beyond the callback keeps the batch alive, so copy
+ * what is held long (out-of-order segments, for instance).
+ */
 export function decodeFrameBatch(batch: ArrayBuffer, out: RawFrame[] = []): RawFrame[] {
   const bytes = new Uint8Array(batch);
   const view = new DataView(batch);
@@ -60,7 +64,7 @@ export function decodeFrameBatch(batch: ArrayBuffer, out: RawFrame[] = []): RawF
       timestampNs: view.getBigUint64(at + FRAME.TS_NS, true),
       linkType: linkTypeOf(view.getUint16(at + FRAME.HATYPE, true)),
       originalLength: view.getUint32(at + FRAME.ORIG_LEN, true),
-      data: bytes.slice(at + FRAME.DATA, at + FRAME.DATA + capLen),
+      data: bytes.subarray(at + FRAME.DATA, at + FRAME.DATA + capLen),
       ifindex: view.getUint32(at + FRAME.IFINDEX, true),
       packetType: bytes[at + FRAME.PKTTYPE]!,
     });

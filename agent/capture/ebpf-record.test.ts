@@ -2,7 +2,8 @@
 // layout (an oracle independent of the decoder's REC table).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeTracerBatch, formatAddress } from './ebpf-record.ts';
+import { decodeTracerBatch, formatAddress, TracerDecoder } from './ebpf-record.ts';
+import type { PayloadEvent } from './source.ts';
 
 interface Rec {
   ts: bigint; sk: bigint; pid: number; tid: number; fd: number; bytes: number; data: Buffer;
@@ -85,4 +86,23 @@ test('addresses: IPv4, IPv4-mapped IPv6, RFC 5952 IPv6', () => {
   assert.equal(formatAddress(loop, 10), '::1');
   const full = new Uint8Array([0, 1, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7, 0, 8]);
   assert.equal(formatAddress(full, 10), '1:2:3:4:5:6:7:8');
+});
+
+test('cached tuples and names follow the record: a new UDP peer, an exec, a reused socket', () => {
+  const decoder = new TracerDecoder(0n);
+  const batch = Buffer.concat([
+    record({ ...base, proto: 17 }),
+    record({ ...base, proto: 17, daddr: [10, 0, 0, 3], dport: 53 }),
+    record({ ...base, proto: 17, comm: 'curl-exec' }),
+    record({ ...base, sport: 40001 }), // the kernel reused the sock for another connection
+  ]);
+  const [a, b, c, d] = decoder.decode(arrayBuffer(batch)) as PayloadEvent[];
+  assert.equal(a!.tuple.dstIp, '10.0.0.2');
+  assert.deepEqual([b!.tuple.dstIp, b!.tuple.dstPort], ['10.0.0.3', 53]);
+  assert.equal(a!.comm, 'curl');
+  assert.equal(c!.comm, 'curl-exec');
+  assert.equal(d!.tuple.srcPort, 40001);
+  // Same socket and fields, next batch: the very same tuple object is reused.
+  const [x] = decoder.decode(arrayBuffer(record({ ...base, sport: 40001 }))) as PayloadEvent[];
+  assert.equal(x!.tuple, d!.tuple);
 });

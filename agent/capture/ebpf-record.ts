@@ -40,23 +40,6 @@ export function formatAddress(b: Uint8Array, family: number): string {
   return best < 0 ? hex(g) : `${hex(g.slice(0, best))}::${hex(g.slice(best + bestLen))}`;
 }
 
-function decodeTuple(bytes: Uint8Array, view: DataView, at: number): FourTuple {
-  const family = bytes[at + REC.FAMILY]!;
-  return {
-    srcIp: formatAddress(bytes.subarray(at + REC.SADDR, at + REC.SADDR + 16), family),
-    srcPort: view.getUint16(at + REC.SPORT, true),
-    dstIp: formatAddress(bytes.subarray(at + REC.DADDR, at + REC.DADDR + 16), family),
-    dstPort: view.getUint16(at + REC.DPORT, true),
-    ipProtocol: bytes[at + REC.PROTOCOL] === 17 ? 17 : 6,
-  };
-}
-
-function decodeComm(bytes: Uint8Array, at: number): string {
-  let end = at + REC.COMM;
-  while (end < at + REC.COMM + 16 && bytes[end] !== 0) end++;
-  return Buffer.from(bytes.buffer, bytes.byteOffset + at + REC.COMM, end - at - REC.COMM).toString('latin1');
-}
-
 /**
  * Connection ids: `sk-<hex>` names the kernel socket (stable while it lives). TLS plaintext
  * gets its own stream, `sk-<hex>/tls`, so parsers never see ciphertext and plaintext
@@ -68,41 +51,106 @@ function connectionId(connId: bigint, flags: number, pid: number): string {
   return flags & FLAG.TUPLE_UNKNOWN ? `ssl-${pid}-${hex}/tls` : `sk-${hex}/tls`;
 }
 
+/** Per-socket facts that only change when the socket does (or an unconnected UDP peer). */
+interface SocketEntry {
+  high: number; ports: number; peer: number; protoFamily: number; flagsKey: number;
+  tuple: FourTuple; connectionId: string;
+}
+
+const CACHE_LIMIT = 65536;
+
 /**
- * Decodes one batch. `clockOffsetNs` turns the kernel's monotonic timestamps into Unix time.
- * The payload bytes are copied out so events do not pin the batch buffer.
+ * Decodes batches into events. Tuples, connection ids and process names are cached per socket
+ * and per process and re-checked against the record's raw fields, because building strings for
+ * every record would cost more than the kernel spent capturing it.
  */
-export function decodeTracerBatch(batch: ArrayBuffer, clockOffsetNs: bigint, out: CaptureEvent[] = []): CaptureEvent[] {
-  const bytes = new Uint8Array(batch);
-  const view = new DataView(batch);
-  let at = 0;
-  while (at + HEADER_BYTES <= bytes.length) {
-    const capLen = view.getUint32(at + REC.CAP_LEN, true);
-    if (at + HEADER_BYTES + capLen > bytes.length) break; // a torn record cannot happen; stop rather than misread
-    const kind = bytes[at + REC.KIND]!;
-    const flags = bytes[at + REC.FLAGS]!;
-    const pid = view.getUint32(at + REC.PID, true);
-    const timestampNs = view.getBigUint64(at + REC.TS_NS, true) + clockOffsetNs;
-    const fd = view.getInt32(at + REC.FD, true);
-    const id = connectionId(view.getBigUint64(at + REC.CONN_ID, true), flags, pid);
-    const tuple = decodeTuple(bytes, view, at);
-    if (kind === KIND.PAYLOAD) {
-      const e: PayloadEvent = {
-        kind: 'payload', timestampNs, pid, tid: view.getUint32(at + REC.TID, true), fd, connectionId: id, tuple,
-        direction: DIRECTIONS[bytes[at + REC.DIRECTION]! & 1]!,
-        byteCount: view.getUint32(at + REC.BYTE_COUNT, true),
-        data: bytes.slice(at + HEADER_BYTES, at + HEADER_BYTES + capLen),
-        comm: decodeComm(bytes, at),
-      };
-      if (flags & FLAG.TLS) e.tls = true;
-      out.push(e);
-    } else if (kind === KIND.OPEN || kind === KIND.CLOSE) {
-      out.push({
-        kind: kind === KIND.OPEN ? 'open' : 'close', timestampNs, pid, fd, connectionId: id, tuple,
-        ...(kind === KIND.OPEN ? { initiator: (flags & FLAG.INITIATOR) !== 0 } : {}),
-      });
+export class TracerDecoder {
+  private readonly sockets = new Map<number, SocketEntry>();
+  /** pid -> comm, with the raw 16 bytes (as 4 words) it was decoded from. */
+  private readonly comms = new Map<number, { a: number; b: number; d: number; e: number; comm: string }>();
+
+  /** `clockOffsetNs` turns the kernel's monotonic timestamps into Unix time. */
+  constructor(private readonly clockOffsetNs: bigint) {}
+
+  /** Payload bytes are copied out so events do not pin the batch buffer. */
+  decode(batch: ArrayBuffer, out: CaptureEvent[] = []): CaptureEvent[] {
+    const bytes = new Uint8Array(batch);
+    const view = new DataView(batch);
+    let at = 0;
+    while (at + HEADER_BYTES <= bytes.length) {
+      const capLen = view.getUint32(at + REC.CAP_LEN, true);
+      if (at + HEADER_BYTES + capLen > bytes.length) break; // a torn record cannot happen; stop rather than misread
+      const kind = bytes[at + REC.KIND]!;
+      const flags = bytes[at + REC.FLAGS]!;
+      const pid = view.getUint32(at + REC.PID, true);
+      const timestampNs = view.getBigUint64(at + REC.TS_NS, true) + this.clockOffsetNs;
+      const fd = view.getInt32(at + REC.FD, true);
+      const sock = this.socket(bytes, view, at, flags, pid);
+      if (kind === KIND.PAYLOAD) {
+        const e: PayloadEvent = {
+          kind: 'payload', timestampNs, pid, tid: view.getUint32(at + REC.TID, true), fd,
+          connectionId: sock.connectionId, tuple: sock.tuple,
+          direction: DIRECTIONS[bytes[at + REC.DIRECTION]! & 1]!,
+          byteCount: view.getUint32(at + REC.BYTE_COUNT, true),
+          data: bytes.slice(at + HEADER_BYTES, at + HEADER_BYTES + capLen),
+          comm: this.comm(bytes, view, at, pid),
+        };
+        if (flags & FLAG.TLS) e.tls = true;
+        out.push(e);
+      } else if (kind === KIND.OPEN || kind === KIND.CLOSE) {
+        out.push({
+          kind: kind === KIND.OPEN ? 'open' : 'close', timestampNs, pid, fd, connectionId: sock.connectionId, tuple: sock.tuple,
+          ...(kind === KIND.OPEN ? { initiator: (flags & FLAG.INITIATOR) !== 0 } : {}),
+        });
+      }
+      at += HEADER_BYTES + capLen;
     }
-    at += HEADER_BYTES + capLen;
+    return out;
   }
-  return out;
+
+  private socket(bytes: Uint8Array, view: DataView, at: number, flags: number, pid: number): SocketEntry {
+    const low = view.getUint32(at + REC.CONN_ID, true);
+    const high = view.getUint32(at + REC.CONN_ID + 4, true);
+    const ports = view.getUint32(at + REC.SPORT, true);
+    const peer = view.getUint32(at + REC.DADDR, true) ^ view.getUint32(at + REC.DADDR + 12, true);
+    const protoFamily = view.getUint16(at + REC.FAMILY, true);
+    const flagsKey = flags & (FLAG.TLS | FLAG.TUPLE_UNKNOWN);
+    const key = flagsKey & FLAG.TUPLE_UNKNOWN ? -1 - ((low ^ pid) >>> 0) : low; // SSL* ids are per process
+    const known = this.sockets.get(key);
+    if (known && known.high === high && known.ports === ports && known.peer === peer &&
+        known.protoFamily === protoFamily && known.flagsKey === flagsKey) return known;
+    const family = bytes[at + REC.FAMILY]!;
+    const entry: SocketEntry = {
+      high, ports, peer, protoFamily, flagsKey,
+      tuple: {
+        srcIp: formatAddress(bytes.subarray(at + REC.SADDR, at + REC.SADDR + 16), family),
+        srcPort: view.getUint16(at + REC.SPORT, true),
+        dstIp: formatAddress(bytes.subarray(at + REC.DADDR, at + REC.DADDR + 16), family),
+        dstPort: view.getUint16(at + REC.DPORT, true),
+        ipProtocol: bytes[at + REC.PROTOCOL] === 17 ? 17 : 6,
+      },
+      connectionId: connectionId(view.getBigUint64(at + REC.CONN_ID, true), flags, pid),
+    };
+    if (this.sockets.size >= CACHE_LIMIT) this.sockets.clear();
+    this.sockets.set(key, entry);
+    return entry;
+  }
+
+  private comm(bytes: Uint8Array, view: DataView, at: number, pid: number): string {
+    const c = at + REC.COMM;
+    const a = view.getUint32(c, true), b = view.getUint32(c + 4, true), d = view.getUint32(c + 8, true), e = view.getUint32(c + 12, true);
+    const known = this.comms.get(pid);
+    if (known && known.a === a && known.b === b && known.d === d && known.e === e) return known.comm;
+    let end = c;
+    while (end < c + 16 && bytes[end] !== 0) end++;
+    const comm = Buffer.from(bytes.buffer, bytes.byteOffset + c, end - c).toString('latin1');
+    if (this.comms.size >= CACHE_LIMIT) this.comms.clear();
+    this.comms.set(pid, { a, b, d, e, comm });
+    return comm;
+  }
+}
+
+/** Decodes one batch without caches kept across batches (tests, tools). */
+export function decodeTracerBatch(batch: ArrayBuffer, clockOffsetNs: bigint, out: CaptureEvent[] = []): CaptureEvent[] {
+  return new TracerDecoder(clockOffsetNs).decode(batch, out);
 }

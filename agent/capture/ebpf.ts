@@ -7,9 +7,9 @@
 import { existsSync } from 'node:fs';
 import type { CaptureEvent, CaptureSource, CaptureStats } from './source.ts';
 import { CaptureUnavailableError } from './source.ts';
-import { loadNativeAddon, type AttachFailure, type KernelProbe, type NativeAddon } from './native-addon.ts';
+import { loadNativeAddon, type AttachFailure, type KernelProbe, type NativeAddon, type TracerStats } from './native-addon.ts';
 import { missingBpfPrivileges } from './capabilities.ts';
-import { decodeTracerBatch } from './ebpf-record.ts';
+import { TracerDecoder } from './ebpf-record.ts';
 
 const SOURCE = 'ebpf';
 
@@ -23,6 +23,8 @@ export interface EbpfSourceOptions {
   /** Where to attach SSL_read/SSL_write uprobes; default: libssl.so.3 and the running node binary. */
   sslBinaries?: string[];
   ringBufferBytes?: number;
+  /** Bytes waiting in the ring before the kernel wakes the reader; default a quarter of the ring. */
+  wakeupBytes?: number;
   /** For tests: an already loaded addon. */
   addon?: NativeAddon;
 }
@@ -37,6 +39,14 @@ const LIBSSL_CANDIDATES = [
 export function defaultSslBinaries(): string[] {
   const libssl = LIBSSL_CANDIDATES.find((p) => existsSync(p));
   return [...(libssl ? [libssl] : []), process.execPath];
+}
+
+/** One line for logs: what the kernel allows, and why not where it refuses. */
+export function describeKernel(k: KernelProbe): string {
+  const kinds = ['tracepoint', 'raw_tracepoint', 'tp_btf', 'uprobe', 'kprobe', 'fentry', 'ringbuf'] as const;
+  const ok = kinds.filter((kind) => k[kind] === 'ok');
+  const refused = kinds.filter((kind) => k[kind] !== 'ok').map((kind) => `${kind} (${k[kind].split('; libbpf:')[0]})`);
+  return `${k.tracefs}; allowed: ${ok.join(', ') || 'none'}` + (refused.length ? `; refused: ${refused.join(', ')}` : '');
 }
 
 /** Syscall tracepoints without which the source captures nothing useful. */
@@ -65,9 +75,9 @@ export class EbpfSource implements CaptureSource {
     if (kernel.tracepoint !== 'ok') throw new CaptureUnavailableError(SOURCE, `syscall tracepoints: ${kernel.tracepoint}; ${kernel.tracefs}`);
     if (kernel.ringbuf !== 'ok') throw new CaptureUnavailableError(SOURCE, `BPF ring buffer: ${kernel.ringbuf} (needs Linux 5.8+)`);
 
-    let clockOffsetNs = 0n;
+    let decoder = new TracerDecoder(0n);
     const deliver = (batch: ArrayBuffer) => {
-      const events = decodeTracerBatch(batch, clockOffsetNs);
+      const events = decoder.decode(batch);
       if (events.length === 0) return;
       this.counters.events += events.length;
       for (const e of events) if (e.kind === 'payload') this.counters.bytes += e.byteCount;
@@ -78,13 +88,14 @@ export class EbpfSource implements CaptureSource {
       opened = addon.openTracer({
         captureBytes: this.options.captureBytes,
         ringBufferBytes: this.options.ringBufferBytes,
+        wakeupBytes: this.options.wakeupBytes,
         sslBinaries: this.options.sslBinaries ?? defaultSslBinaries(),
         pids: this.options.pids ?? null,
       }, deliver);
     } catch (e) {
       throw new CaptureUnavailableError(SOURCE, `the kernel refused: ${(e as Error).message}`);
     }
-    clockOffsetNs = opened.clockOffsetNs;
+    decoder = new TracerDecoder(opened.clockOffsetNs);
     this.handle = opened.handle;
     this.addon = addon;
     this.attached = opened.attached;
@@ -116,6 +127,11 @@ export class EbpfSource implements CaptureSource {
     this.stats();
     this.handle = undefined;
     await addon.tracerClose(handle);
+  }
+
+  /** The tracer's own counters: kernel ring-buffer drops, events, and batches lost to a slow JS side. */
+  nativeStats(): TracerStats | undefined {
+    return this.handle && this.addon ? this.addon.tracerStats(this.handle) : undefined;
   }
 
   stats(): CaptureStats {

@@ -32,6 +32,11 @@ export interface TracerOptions {
   captureBytes?: number;
   /** Ring buffer size, a power of two; default 8 MiB. */
   ringBufferBytes?: number;
+  /**
+   * The kernel wakes the reader once this many bytes wait in the ring (default a quarter of
+   * it); below that the reader finds them on its next 50 ms poll. Lower: less latency, more CPU.
+   */
+  wakeupBytes?: number;
   /** Files to put SSL_read/SSL_write uprobes on (libssl.so.3, or binaries embedding OpenSSL). */
   sslBinaries?: string[];
   /** Trace only these processes; absent or null: all. */
@@ -103,22 +108,24 @@ export function missingToolchain(): string[] {
     .map((r) => `${r.name}${r.package ? ` (${r.package})` : r.hint ? ` (needs ${r.hint})` : ''}`);
 }
 
-let cached: NativeAddon | undefined;
+const loaded = new Map<string, NativeAddon>();
 
-/** Loads the addon or throws CaptureUnavailableError(source, why). */
-export function loadNativeAddon(source: string): NativeAddon {
-  if (cached) return cached;
-  if (!existsSync(ADDON_PATH)) {
+/** Loads the addon (from `path`, default the build output) or throws CaptureUnavailableError. */
+export function loadNativeAddon(source: string, path: string = ADDON_PATH): NativeAddon {
+  const known = loaded.get(path);
+  if (known) return known;
+  if (!existsSync(path)) {
     const missing = missingToolchain();
     throw new CaptureUnavailableError(source, missing.length > 0
       ? `native addon not built and the toolchain lacks: ${missing.join(', ')}`
-      : `native addon not built: run \`node scripts/build-native.mjs\``);
+      : 'native addon not built: run `node scripts/build-native.mjs`');
   }
   try {
-    cached = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
-    return cached;
+    const addon = createRequire(import.meta.url)(path) as NativeAddon;
+    loaded.set(path, addon);
+    return addon;
   } catch (e) {
-    throw new CaptureUnavailableError(source, `native addon at ${ADDON_PATH} failed to load: ${(e as Error).message}` +
+    throw new CaptureUnavailableError(source, `native addon at ${path} failed to load: ${(e as Error).message}` +
       ' (rebuild with `node scripts/build-native.mjs --force`)');
   }
 }

@@ -8,12 +8,12 @@ import { parseFlags, settingFlags, settingValues, settingsHelp, type Command } f
  * `extra` runs once the server listens; the function it may return runs at shutdown, before
  * the store closes (an in-process agent flushes its last rows there).
  */
-export async function serveUntilSignal(argv: string[], extra?: (log: ReturnType<typeof createLogger>, httpPort: number) => void | Promise<void | (() => Promise<void>)>): Promise<number> {
+export async function serveUntilSignal(argv: string[], extra?: (log: ReturnType<typeof createLogger>, server: { httpPort: number; pgPort?: number }) => void | Promise<void | (() => Promise<void>)>): Promise<number> {
   const { values } = parseFlags(argv, settingFlags());
   const config = loadConfig({ file: values.config as string | undefined, flags: settingValues(values) });
   const log = createLogger(config.log.level);
   const server = await runServer(config, log);
-  const cleanup = await extra?.(log, server.httpPort);
+  const cleanup = await extra?.(log, server);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -29,14 +29,16 @@ export const startCommand: Command = {
   summary: 'run the server on the embedded store, plus the agent where privileges allow, and say how to connect (what `npm start` runs)',
   usage: 'metaflow start [server flags]',
   help: `${serverCommand.help}\n\nThe agent runs in the same process when eBPF (or AF_PACKET) capture is allowed here;\nMETAFLOW_AGENT=off leaves it out.`,
-  run: (argv) => serveUntilSignal(argv, async (log, httpPort) => {
+  run: (argv) => serveUntilSignal(argv, async (log, { httpPort, pgPort }) => {
     const base = `http://127.0.0.1:${httpPort}`;
     const { agent, line } = await localAgent(log, base);
     process.stdout.write([
       `MetaFlow is running.`,
+      `  SQL:     psql -h 127.0.0.1 -p ${pgPort} -d flow_log   (or POST ${base}/v1/query {"sql": "..."})`,
       `  health:  curl ${base}/v1/health`,
       `  status:  ./bin/metaflow status --server ${base}`,
       `  ingest:  curl -X POST -H 'content-type: application/vnd.apache.arrow.stream' --data-binary @batch.arrows ${base}/v1/ingest/flow_log.l7_flow_log`,
+      `  PromQL:  Grafana Prometheus data source ${base}  (remote_write: ${base}/api/v1/write)`,
       `  agent:   ${line}`,
       `Stop with Ctrl-C.`, '',
     ].join('\n'));

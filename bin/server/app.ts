@@ -4,6 +4,10 @@ import type { StorageAdapter } from '../../storage-adapters/adapter.ts';
 import type { Ingester } from '../../ingester/ingester.ts';
 import { ingestErrorReply, registerIngestRoutes } from '../../ingester/routes.ts';
 import type { Logger } from '../../lib/log.ts';
+import { registerPromRoutes } from '../../dialects/promql/http/routes.ts';
+import { AdapterSeriesStore } from '../../querier/series/adapter-series-store.ts';
+import { registerQueryRoutes } from '../../querier/http/query-routes.ts';
+import type { QueryEngine } from '../../querier/engine.ts';
 
 export interface AppDeps {
   adapter: StorageAdapter;
@@ -11,6 +15,9 @@ export interface AppDeps {
   log: Logger;
   bodyLimit: number;
   version: string;
+  /** The SQL engine; absent for `--role ingester` (then no query routes at all). */
+  engine?: QueryEngine;
+  queryTimeoutMs: number;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -26,6 +33,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.code(status).send({ error: { code: (err as { code?: string }).code ?? 'INTERNAL', message: err.message } });
   });
   if (deps.ingester) await registerIngestRoutes(app, { ingester: deps.ingester, bodyLimit: deps.bodyLimit });
+  if (deps.engine) {
+    await registerQueryRoutes(app, { engine: deps.engine });
+    await registerPromRoutes(app, { store: new AdapterSeriesStore(deps.adapter), timeoutMs: deps.queryTimeoutMs, version: deps.version });
+  }
 
   app.get('/v1/health', async (_req, reply) => {
     const store = await deps.adapter.health();

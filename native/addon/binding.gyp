@@ -5,7 +5,7 @@
   "targets": [
     {
       "target_name": "metaflow_native",
-      "sources": ["src/addon.c", "src/batch.c", "src/util.c", "src/tracer.c", "src/probe.c", "src/packet.c"],
+      "sources": ["src/addon.c", "src/attach.c", "src/batch.c", "src/util.c", "src/tracer.c", "src/probe.c", "src/packet.c"],
       "include_dirs": ["<(build_dir)", "../bpf"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers"],
       "libraries": ["-lbpf", "-lelf", "-lz"],

@@ -4,20 +4,20 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
 import type { RecordBatch } from 'apache-arrow';
 import type { DictionaryTableDef, TableDef } from '../../schema/index.ts';
-import { StoreError, type Capabilities, type PlanFragment, type ResultBatch, type StorageAdapter, type StoreHealth, type TableStats } from '../adapter.ts';
+import { StoreError, type Capabilities, type ColumnBatch, type PlanFragment, type ResultBatch, type StorageAdapter, type StoreHealth, type TableStats } from '../adapter.ts';
 import { createTableSql, quoteIdent, quoteLiteral, SQL_TYPE, tableRef } from './duckdb-types.ts';
 import { appendBatch } from './duckdb-writer.ts';
 import { DICTIONARY_DDL, DuckDBDictionary } from './duckdb-dictionary.ts';
 import { compileFragment } from './duckdb-compiler.ts';
-import { readResult } from './duckdb-reader.ts';
+import { readColumns, readResult } from './duckdb-reader.ts';
 
 export const DUCKDB_FILE = 'metaflow.duckdb';
 
 export const DUCKDB_CAPABILITIES: Capabilities = {
-  filter: true, patternMatch: true, aggregate: true, quantile: true, timeBucket: true, orderLimit: true,
+  filter: true, patternMatch: true, aggregate: true, quantile: true, timeBucket: true, orderLimit: true, expressions: true,
   concurrentWriters: false,
 };
 
@@ -113,14 +113,22 @@ export class DuckDBAdapter implements StorageAdapter {
     yield* this.query(compileFragment(fragment), options);
   }
 
+  async *executeColumns(fragment: PlanFragment, options: { signal?: AbortSignal } = {}): AsyncIterable<ColumnBatch> {
+    yield* this.read(compileFragment(fragment), readColumns, options);
+  }
+
   /** Runs SQL on a fresh reader connection and streams the rows as JS values. */
-  async *query(sql: string, options: { signal?: AbortSignal } = {}): AsyncIterable<ResultBatch> {
+  query(sql: string, options: { signal?: AbortSignal } = {}): AsyncIterable<ResultBatch> {
+    return this.read(sql, readResult, options);
+  }
+
+  private async *read<T>(sql: string, reader: (r: DuckDBResult) => AsyncIterable<T>, options: { signal?: AbortSignal }): AsyncIterable<T> {
     if (!this.instance) throw new StoreError('DuckDB store is not open', 'duckdb', '08003');
     const c = await this.instance.connect();
     const onAbort = () => c.interrupt();
     options.signal?.addEventListener('abort', onAbort);
     try {
-      yield* readResult(await c.stream(sql));
+      yield* reader(await c.stream(sql));
     } catch (e) {
       if (options.signal?.aborted) throw new StoreError('query canceled', 'duckdb', '57014', e);
       throw new StoreError((e as Error).message, 'duckdb', '58000', e);

@@ -1,37 +1,54 @@
-/** PlanFragment → DuckDB SQL. */
-import type { ColumnPredicate, PlanFragment } from '../adapter.ts';
-import { quoteIdent, quoteLiteral, tableRef } from './duckdb-types.ts';
-
-function literal(v: number | bigint | string | boolean): string {
-  if (typeof v === 'string') return quoteLiteral(v);
-  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
-  if (typeof v === 'number' && !Number.isFinite(v)) return `'${v}'::DOUBLE`;
-  return String(v);
-}
-
-function predicate(p: ColumnPredicate): string {
-  const col = quoteIdent(p.column);
-  switch (p.op) {
-    case 'is null': return `${col} IS NULL`;
-    case 'is not null': return `${col} IS NOT NULL`;
-    case 'in': return p.values.length ? `${col} IN (${p.values.map(literal).join(', ')})` : 'FALSE';
-    case 'not in': return p.values.length ? `${col} NOT IN (${p.values.map(literal).join(', ')})` : 'TRUE';
-    default: return `${col} ${p.op} ${literal(p.value)}`;
-  }
-}
+/**
+ * PlanFragment → DuckDB SQL: the shared PostgreSQL-family compiler (storage-adapters/sql)
+ * with DuckDB's differences: naive UTC TIMESTAMP columns, `//` for integer division, regex
+ * through regexp_matches (DuckDB's `~` is a full match), LIKE's backslash escape spelled out,
+ * date_bin as time_bucket, fractional seconds from date_part.
+ */
+import type { PlanFragment } from '../adapter.ts';
+import { compileFragment as compileSql } from '../sql/sql-compiler.ts';
+import { quoteIdent, quoteString, type SqlDialect } from '../sql/sql-dialect.ts';
+import { tableRef } from './duckdb-types.ts';
 
 /** Microseconds since the epoch → a DuckDB TIMESTAMP expression. */
-export function timestampLiteral(us: bigint): string {
-  return `make_timestamp(${us}::BIGINT)`;
+export function timestampLiteral(us: bigint | number): string {
+  return `make_timestamp(${BigInt(us)}::BIGINT)`;
 }
 
+const regex = (negate: boolean, flags: string) => ([s, p]: string[]): string =>
+  `(${negate ? 'NOT ' : ''}regexp_matches(${s}, ${p}${flags ? `, '${flags}'` : ''}))`;
+const like = (op: string) => ([s, p]: string[]): string => `(${s} ${op} ${p} ESCAPE '\\')`;
+
+export const DUCKDB_DIALECT: SqlDialect = {
+  quoteIdent,
+  quoteString,
+  tableRef,
+  timestamp: timestampLiteral,
+  interval: (us) => `to_microseconds(${Math.round(us)}::BIGINT)`,
+  castType: { bool: 'BOOLEAN', int: 'BIGINT', float: 'DOUBLE', text: 'VARCHAR', timestamp: 'TIMESTAMP', interval: 'INTERVAL', null: 'VARCHAR' },
+  functions: {
+    '/': ([a, b], e) => (e.args.every((x) => x.type === 'int') ? `(${a} // ${b})` : `(CAST(${a} AS DOUBLE) / ${b})`),
+    '~': regex(false, ''),
+    '~*': regex(false, 'i'),
+    '!~': regex(true, ''),
+    '!~*': regex(true, 'i'),
+    like: like('LIKE'),
+    not_like: like('NOT LIKE'),
+    ilike: like('ILIKE'),
+    not_ilike: like('NOT ILIKE'),
+    date_bin: ([w, t, o]) => `time_bucket(${w}, ${t}, ${o})`,
+    time_bucket: ([w, t, o]) => `time_bucket(${w}, ${t}, ${o ?? timestampLiteral(Date.UTC(2000, 0, 3) * 1000)})`,
+    to_timestamp: ([s]) => `make_timestamp(CAST(round(${s} * 1000000) AS BIGINT))`,
+    date_part: ([f, t], e) => {
+      const field = e.args[0]?.kind === 'literal' ? String(e.args[0].value).toLowerCase() : '';
+      if (field === 'epoch') return `(epoch_us(${t}) / 1000000.0)`;
+      if (field === 'second') return `(date_part('microsecond', ${t}) / 1000000.0)`;
+      if (field === 'milliseconds') return `(date_part('microsecond', ${t}) / 1000.0)`;
+      return `date_part(${f}, ${t})`;
+    },
+  },
+  arithmeticColumn: (sql, e) => (e.type === 'int' ? `CAST(${sql} AS BIGINT)` : sql),
+};
+
 export function compileFragment(f: PlanFragment): string {
-  const where: string[] = [];
-  if (f.timeRange?.startUs !== undefined) where.push(`"time" >= ${timestampLiteral(f.timeRange.startUs)}`);
-  if (f.timeRange?.endUs !== undefined) where.push(`"time" < ${timestampLiteral(f.timeRange.endUs)}`);
-  where.push(...f.filters.map(predicate));
-  const cols = f.columns.length ? f.columns.map(quoteIdent).join(', ') : '*';
-  return `SELECT ${cols} FROM ${tableRef(f.table)}` +
-    (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
-    (f.limit !== undefined ? ` LIMIT ${f.limit}` : '');
+  return compileSql(f, DUCKDB_DIALECT);
 }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { once } from 'node:events';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { missingToolchain } from '../native-addon.ts';
@@ -42,6 +43,8 @@ export interface Child {
   pid: number;
   /** Next JSON line printed by the child. */
   next(): Promise<Record<string, unknown>>;
+  /** Resolves once the child has exited (also when it already has). */
+  exited(): Promise<void>;
   kill(): void;
 }
 
@@ -57,6 +60,7 @@ export function runTraffic(...args: string[]): Child {
       if (r.done) throw new Error(`traffic child (${args.join(' ')}) exited without output`);
       return JSON.parse(r.value) as Record<string, unknown>;
     },
+    exited: () => (proc.exitCode !== null || proc.signalCode !== null ? Promise.resolve() : once(proc, 'exit').then(() => undefined)),
     kill() { if (proc.exitCode === null) proc.kill(); },
   };
 }

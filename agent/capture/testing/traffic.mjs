@@ -1,17 +1,22 @@
 // Child process that makes real socket traffic for the capture tests (run by plain node, so it
 // starts fast and is traced as an ordinary process). Modes:
-//   tcp <requestBytes> <responseBytes>   net server + client exchange, after "go" on stdin
+//   tcp <requestBytes> <responseBytes> [host]  net server + client exchange (default host
+//                                        127.0.0.1), after "go" on stdin
 //   http-server                          node http server on 127.0.0.1:0
 //   https-server <cert> <key>            node https server on 127.0.0.1:0
 //   https-get <port> <path>              node https client request, prints the body
+//   udp                                  dgram request/reply on unconnected sockets, after "go"
+//   burst <writes> <bytes>               one connection, <writes> separate writes, after "go"
+//   dns-server                           answers every DNS query on 127.0.0.1:53 with NXDOMAIN
 // Prints one JSON line with what the test needs (ports), then the result line(s).
 import net from 'node:net';
+import dgram from 'node:dgram';
 import http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 
-const [mode, a, b] = process.argv.slice(2);
+const [mode, a, b, c] = process.argv.slice(2);
 const say = (o) => process.stdout.write(JSON.stringify(o) + '\n');
 
 async function waitForGo() {
@@ -23,7 +28,7 @@ async function waitForGo() {
   }
 }
 
-async function tcpExchange(reqBytes, respBytes) {
+async function tcpExchange(reqBytes, respBytes, host = '127.0.0.1') {
   const request = Buffer.alloc(reqBytes, 'a');
   request.write('PING');
   const response = Buffer.alloc(respBytes, 'b');
@@ -35,10 +40,10 @@ async function tcpExchange(reqBytes, respBytes) {
       if (got === reqBytes) s.end(response);
     });
   });
-  server.listen(0, '127.0.0.1');
+  server.listen(0, host);
   await once(server, 'listening');
   await waitForGo();
-  const client = net.connect(server.address().port, '127.0.0.1');
+  const client = net.connect(server.address().port, host);
   await once(client, 'connect');
   const ports = { serverPort: server.address().port, clientPort: client.localPort };
   client.write(request);
@@ -51,6 +56,49 @@ async function tcpExchange(reqBytes, respBytes) {
   say({ ...ports, received: got });
 }
 
+async function burst(writes, bytes) {
+  let got = 0;
+  const server = net.createServer((s) => s.on('data', (d) => { got += d.length; }).on('end', () => s.end()));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  await waitForGo();
+  const client = net.connect(server.address().port, '127.0.0.1');
+  await once(client, 'connect');
+  const chunk = Buffer.alloc(bytes, 'z');
+  for (let i = 0; i < writes; i++) client.write(chunk); // each write() is its own syscall here
+  client.end();
+  await once(client, 'close');
+  server.close();
+  say({ sent: writes * bytes, received: got });
+}
+
+async function udpExchange() {
+  const server = dgram.createSocket('udp4');
+  server.on('message', (msg, peer) => server.send(Buffer.concat([Buffer.from('ANSWER:'), msg]), peer.port, peer.address));
+  server.bind(0, '127.0.0.1');
+  await once(server, 'listening');
+  const client = dgram.createSocket('udp4');
+  client.bind(0, '127.0.0.1');
+  await once(client, 'listening');
+  await waitForGo();
+  client.send('QUERY:metaflow', server.address().port, '127.0.0.1');
+  const [reply] = await once(client, 'message');
+  say({ serverPort: server.address().port, clientPort: client.address().port, reply: reply.toString() });
+  client.close();
+  server.close();
+}
+
+function dnsServer() {
+  const server = dgram.createSocket('udp4');
+  server.on('message', (query, peer) => {
+    const answer = Buffer.from(query);
+    answer[2] |= 0x80; // QR: a response
+    answer[3] = 0x83;  // RA, RCODE 3 (NXDOMAIN)
+    server.send(answer, peer.port, peer.address);
+  });
+  server.bind(53, '127.0.0.1', () => say({ port: 53 }));
+}
+
 function serve(server) {
   server.listen(0, '127.0.0.1', () => say({ port: server.address().port }));
 }
@@ -60,7 +108,10 @@ const handler = (req, res) => {
   req.on('end', () => res.end(`hello ${req.url}`));
 };
 
-if (mode === 'tcp') await tcpExchange(Number(a), Number(b));
+if (mode === 'tcp') await tcpExchange(Number(a), Number(b), c);
+else if (mode === 'udp') await udpExchange();
+else if (mode === 'burst') await burst(Number(a), Number(b));
+else if (mode === 'dns-server') dnsServer();
 else if (mode === 'http-server') serve(http.createServer(handler));
 else if (mode === 'https-server') serve(https.createServer({ cert: readFileSync(a), key: readFileSync(b) }, handler));
 else if (mode === 'https-get') {

@@ -28,6 +28,7 @@
 #include "util.h"
 
 #define MAX_SNAP 65535
+#define RCVBUF_BYTES (16 << 20)
 
 struct packet_capture {
 	int fd;
@@ -77,8 +78,10 @@ static void *read_loop(void *arg)
 	char control[CMSG_SPACE(sizeof(struct timespec))];
 	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
 	while (frame && !atomic_load(&c->stop)) {
-		if (poll(&pfd, 1, 100) <= 0)
+		if (poll(&pfd, 1, 100) <= 0) {
+			mtf_batcher_flush(&c->batcher); /* whatever waited for room in JS's queue */
 			continue;
+		}
 		for (int burst = 0; burst < 4096; burst++) {
 			struct sockaddr_ll from;
 			struct iovec iov = { .iov_base = frame, .iov_len = c->snap };
@@ -171,6 +174,11 @@ napi_value mtf_open_packet(napi_env env, napi_callback_info info)
 	if (fd < 0)
 		return mtf_throw(env, "socket(AF_PACKET, SOCK_RAW) failed (needs CAP_NET_RAW)", errno, false);
 	int one = 1;
+	/* Bursts on a busy interface outrun one reader thread with the default ~200 KiB buffer;
+	 * FORCE (CAP_NET_ADMIN) may exceed net.core.rmem_max, plain SO_RCVBUF is capped by it. */
+	int rcvbuf = RCVBUF_BYTES;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	struct sockaddr_ll addr = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL), .sll_ifindex = (int)ifindex };
 	if (attach_filter(fd, drop_outgoing) || setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) ||
 	    bind(fd, (struct sockaddr *)&addr, sizeof(addr))) {
@@ -179,21 +187,29 @@ napi_value mtf_open_packet(napi_env env, napi_callback_info info)
 		return mtf_throw(env, "configuring the AF_PACKET socket failed", err, false);
 	}
 	struct packet_capture *c = calloc(1, sizeof(*c));
+	struct packet_handle *h = malloc(sizeof(*h));
+	if (c == NULL || h == NULL) {
+		close(fd);
+		free(c);
+		free(h);
+		return mtf_throw(env, "out of memory", ENOMEM, false);
+	}
 	c->fd = fd;
 	c->snap = snap;
 	if (mtf_batcher_init(&c->batcher, env, argv[1], "metaflow-afpacket", on_tsfn_finalize, c) != napi_ok) {
 		close(fd);
 		free(c);
+		free(h);
 		return mtf_throw(env, "creating the batch delivery failed", 0, false);
 	}
 	if (pthread_create(&c->thread, NULL, read_loop, c) != 0) {
 		int err = errno;
 		close(fd);
+		free(h);
 		mtf_batcher_release(&c->batcher);
 		return mtf_throw(env, "starting the capture thread failed", err, false);
 	}
 	c->thread_started = true;
-	struct packet_handle *h = malloc(sizeof(*h));
 	h->c = c;
 	napi_value result, handle;
 	napi_create_object(env, &result);

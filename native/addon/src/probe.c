@@ -28,22 +28,22 @@ static const struct probe_kind kinds[] = {
 	{ "uprobe", "probe_uprobe" },
 };
 
-static void describe(char *out, size_t max, const char *step, int err)
+/* "<step> failed: <error> (errno N)[ <hint>]; libbpf: <its last words>" */
+static void describe(char *out, size_t max, const char *step, int err, const char *hint)
 {
 	char tail[512];
 	mtf_log_tail(tail, sizeof(tail));
-	int n = snprintf(out, max, "%s failed: %s (errno %d)", step, strerror(err), err);
+	int n = snprintf(out, max, "%s failed: %s (errno %d)%s%s", step, strerror(err), err, hint[0] ? " " : "", hint);
 	if (tail[0] && n > 0 && (size_t)n < max)
 		snprintf(out + n, max - n, "; libbpf: %s", tail);
 }
 
 /* kprobes have no PMU when the kernel is built without CONFIG_KPROBES: say so plainly. */
-static void kprobe_hint(char *out, size_t max)
+static const char *kprobe_hint(void)
 {
-	if (access("/sys/bus/event_source/devices/kprobe/type", F_OK) != 0) {
-		size_t n = strlen(out);
-		snprintf(out + n, max - n, " [no kprobe PMU in /sys/bus/event_source/devices: kernel without CONFIG_KPROBES]");
-	}
+	return access("/sys/bus/event_source/devices/kprobe/type", F_OK) != 0
+		? "[no kprobe PMU in /sys/bus/event_source/devices: kernel without CONFIG_KPROBES]"
+		: "";
 }
 
 static void probe_one(const struct probe_kind *kind, char *out, size_t max)
@@ -51,7 +51,7 @@ static void probe_one(const struct probe_kind *kind, char *out, size_t max)
 	mtf_log_clear();
 	struct probe *skel = probe__open();
 	if (skel == NULL) {
-		describe(out, max, "open", errno);
+		describe(out, max, "open", errno, "");
 		return;
 	}
 	struct bpf_program *prog, *target = NULL;
@@ -63,7 +63,7 @@ static void probe_one(const struct probe_kind *kind, char *out, size_t max)
 	}
 	int err = probe__load(skel);
 	if (err) {
-		describe(out, max, "load", -err);
+		describe(out, max, "load", -err, "");
 		probe__destroy(skel);
 		return;
 	}
@@ -75,9 +75,8 @@ static void probe_one(const struct probe_kind *kind, char *out, size_t max)
 		link = bpf_program__attach(target);
 	}
 	if (link == NULL) {
-		describe(out, max, "attach", errno);
-		if (strcmp(kind->name, "kprobe") == 0)
-			kprobe_hint(out, max);
+		int attach_err = errno;
+		describe(out, max, "attach", attach_err, strcmp(kind->name, "kprobe") == 0 ? kprobe_hint() : "");
 	} else {
 		snprintf(out, max, "ok");
 		bpf_link__destroy(link);

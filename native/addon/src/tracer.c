@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "batch.h"
 #include "socket_trace.h"
 #include "socket_trace.skel.h"
@@ -31,8 +32,7 @@
 struct tracer {
 	struct socket_trace *skel;
 	struct ring_buffer *rb;
-	struct bpf_link **links;
-	size_t nlinks;
+	struct mtf_links links;
 	pthread_t thread;
 	bool thread_started;
 	atomic_bool stop;
@@ -54,11 +54,7 @@ static int on_record(void *ctx, void *data, size_t size)
 
 static void destroy_bpf(struct tracer *t)
 {
-	for (size_t i = 0; i < t->nlinks; i++)
-		bpf_link__destroy(t->links[i]);
-	free(t->links);
-	t->links = NULL;
-	t->nlinks = 0;
+	mtf_links_destroy(&t->links);
 	ring_buffer__free(t->rb);
 	t->rb = NULL;
 	socket_trace__destroy(t->skel);
@@ -79,8 +75,8 @@ static void *poll_loop(void *arg)
 	struct tracer *t = arg;
 	int64_t last_flush = now_ms();
 	while (!atomic_load(&t->stop)) {
-		/* records are submitted without waking us until the ring fills (see submit() in
-		 * socket_trace.bpf.c), so a poll that times out still has to consume */
+		/* records are submitted without waking us until wakeup_bytes wait (see submit() in
+		 * bpf/trace_common.bpf.h), so a poll that times out still has to consume */
 		int n = ring_buffer__poll(t->rb, POLL_MS);
 		if (n == 0)
 			n = ring_buffer__consume(t->rb);
@@ -94,9 +90,7 @@ static void *poll_loop(void *arg)
 	}
 	/* Detach first (slow: the kernel waits for tracepoint users), so that the final drain
 	 * sees everything captured up to this point; all of it off the JS thread. */
-	for (size_t i = 0; i < t->nlinks; i++)
-		bpf_link__destroy(t->links[i]);
-	t->nlinks = 0;
+	mtf_links_destroy(&t->links);
 	ring_buffer__consume(t->rb);
 	mtf_batcher_drain(&t->batcher, 2000);
 	destroy_bpf(t);
@@ -126,89 +120,22 @@ static void on_handle_finalize(napi_env env, void *data, void *hint)
 	free(data);
 }
 
-static void push_failure(napi_env env, napi_value failed, const char *program, const char *target, int err)
-{
-	char tail[512];
-	mtf_log_tail(tail, sizeof(tail));
-	char text[1024];
-	snprintf(text, sizeof(text), "%s%s%s", strerror(err < 0 ? -err : err), tail[0] ? "; libbpf: " : "", tail);
-	napi_value item;
-	napi_create_object(env, &item);
-	napi_set_named_property(env, item, "program", mtf_string(env, program));
-	napi_set_named_property(env, item, "target", mtf_string(env, target));
-	napi_set_named_property(env, item, "error", mtf_string(env, text));
-	uint32_t len;
-	napi_get_array_length(env, failed, &len);
-	napi_set_element(env, failed, len, item);
-}
-
-static void push_string(napi_env env, napi_value arr, const char *s)
-{
-	uint32_t len;
-	napi_get_array_length(env, arr, &len);
-	napi_set_element(env, arr, len, mtf_string(env, s));
-}
-
-static bool is_uprobe(const struct bpf_program *prog)
-{
-	return strncmp(bpf_program__section_name(prog), "uprobe", 6) == 0 ||
-	       strncmp(bpf_program__section_name(prog), "uretprobe", 9) == 0;
-}
-
-static bool keep_link(struct tracer *t, struct bpf_link *link)
-{
-	struct bpf_link **grown = realloc(t->links, (t->nlinks + 1) * sizeof(*grown));
-	if (grown == NULL) {
-		bpf_link__destroy(link);
-		return false;
-	}
-	t->links = grown;
-	t->links[t->nlinks++] = link;
-	return true;
-}
-
-/* Attaches every tracepoint program; failures are listed, not fatal, so JS can decide. */
-static void attach_tracepoints(napi_env env, struct tracer *t, napi_value attached, napi_value failed)
-{
-	struct bpf_program *prog;
-	bpf_object__for_each_program(prog, t->skel->obj) {
-		if (is_uprobe(prog))
-			continue;
-		mtf_log_clear();
-		struct bpf_link *link = bpf_program__attach(prog);
-		if (link == NULL) {
-			push_failure(env, failed, bpf_program__name(prog), bpf_program__section_name(prog), errno);
-			continue;
-		}
-		if (keep_link(t, link))
-			push_string(env, attached, bpf_program__section_name(prog));
-	}
-}
-
 static void attach_ssl(napi_env env, struct tracer *t, const char *binary, napi_value attached, napi_value failed)
 {
-	struct { struct bpf_program *prog; const char *func; bool ret; } probes[] = {
+	const struct mtf_uprobe probes[] = {
 		{ t->skel->progs.ssl_write_enter, "SSL_write", false },
 		{ t->skel->progs.ssl_write_exit, "SSL_write", true },
 		{ t->skel->progs.ssl_read_enter, "SSL_read", false },
 		{ t->skel->progs.ssl_read_exit, "SSL_read", true },
+		{ t->skel->progs.ssl_write_ex_enter, "SSL_write_ex", false },
+		{ t->skel->progs.ssl_write_ex_exit, "SSL_write_ex", true },
+		{ t->skel->progs.ssl_read_ex_enter, "SSL_read_ex", false },
+		{ t->skel->progs.ssl_read_ex_exit, "SSL_read_ex", true },
 		{ t->skel->progs.ssl_handshake_enter, "SSL_do_handshake", false },
 		{ t->skel->progs.ssl_handshake_exit, "SSL_do_handshake", true },
 		{ t->skel->progs.ssl_free_enter, "SSL_free", false },
 	};
-	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
-		LIBBPF_OPTS(bpf_uprobe_opts, opts, .func_name = probes[i].func, .retprobe = probes[i].ret);
-		mtf_log_clear();
-		struct bpf_link *link = bpf_program__attach_uprobe_opts(probes[i].prog, -1, binary, 0, &opts);
-		char what[512];
-		snprintf(what, sizeof(what), "%s:%s%s", binary, probes[i].func, probes[i].ret ? " (return)" : "");
-		if (link == NULL) {
-			push_failure(env, failed, bpf_program__name(probes[i].prog), what, errno);
-			continue;
-		}
-		if (keep_link(t, link))
-			push_string(env, attached, what);
-	}
+	mtf_attach_uprobes(env, probes, sizeof(probes) / sizeof(probes[0]), binary, &t->links, attached, failed);
 }
 
 static int set_pid_filter(struct tracer *t, napi_env env, napi_value pids)
@@ -262,6 +189,8 @@ napi_value mtf_open_tracer(napi_env env, napi_callback_info info)
 	mtf_get_u32(env, argv[0], "selfPid", &self_pid);
 	mtf_get_u32(env, argv[0], "captureBytes", &capture);
 	mtf_get_u32(env, argv[0], "ringBufferBytes", &ring);
+	uint32_t wakeup = ring / 4;
+	mtf_get_u32(env, argv[0], "wakeupBytes", &wakeup);
 	if (capture == 0 || capture > MTF_MAX_CAPTURE)
 		return mtf_throw(env, "captureBytes must be between 1 and 8192", 0, false);
 	if (ring < 4096 || (ring & (ring - 1)) != 0)
@@ -283,36 +212,43 @@ napi_value mtf_open_tracer(napi_env env, napi_callback_info info)
 		return mtf_throw(env, tracefs, 0, false);
 
 	struct tracer *t = calloc(1, sizeof(*t));
-	if (t == NULL)
+	struct tracer_handle *h = malloc(sizeof(*h));
+	if (t == NULL || h == NULL) {
+		free(t);
+		free(h);
 		return mtf_throw(env, "out of memory", ENOMEM, false);
+	}
 	mtf_log_clear();
 	t->skel = socket_trace__open();
 	if (t->skel == NULL) {
 		int err = errno;
 		free(t);
+		free(h);
 		return mtf_throw(env, "opening the BPF object failed", err, true);
 	}
 	t->skel->rodata->self_tgid = self_pid;
 	t->skel->rodata->capture_bytes = capture;
 	t->skel->rodata->ssl_enabled = nssl > 0;
-	t->skel->rodata->wakeup_bytes = ring / 4;
+	t->skel->rodata->wakeup_bytes = wakeup;
 	bpf_map__set_max_entries(t->skel->maps.events, ring);
 	if (nssl == 0) {
 		struct bpf_program *prog;
 		bpf_object__for_each_program(prog, t->skel->obj)
-			if (is_uprobe(prog))
+			if (mtf_is_uprobe(prog))
 				bpf_program__set_autoload(prog, false);
 	}
 	int err = socket_trace__load(t->skel);
 	if (err) {
 		socket_trace__destroy(t->skel);
 		free(t);
+		free(h);
 		return mtf_throw(env, "the kernel refused to load the BPF programs", err, true);
 	}
 	napi_value pids;
 	if (napi_get_named_property(env, argv[0], "pids", &pids) == napi_ok && (err = set_pid_filter(t, env, pids))) {
 		destroy_bpf(t);
 		free(t);
+		free(h);
 		return mtf_throw(env, "setting the pid filter failed", err, false);
 	}
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_record, t, NULL);
@@ -320,13 +256,14 @@ napi_value mtf_open_tracer(napi_env env, napi_callback_info info)
 		err = errno;
 		destroy_bpf(t);
 		free(t);
+		free(h);
 		return mtf_throw(env, "creating the ring buffer reader failed", err, true);
 	}
 
 	napi_value attached, failed;
 	napi_create_array(env, &attached);
 	napi_create_array(env, &failed);
-	attach_tracepoints(env, t, attached, failed);
+	mtf_attach_tracepoints(env, t->skel->obj, &t->links, attached, failed);
 	for (uint32_t i = 0; i < nssl; i++) {
 		napi_value v;
 		char path[4096];
@@ -339,17 +276,18 @@ napi_value mtf_open_tracer(napi_env env, napi_callback_info info)
 	if (mtf_batcher_init(&t->batcher, env, argv[1], "metaflow-ebpf", on_tsfn_finalize, t) != napi_ok) {
 		destroy_bpf(t);
 		free(t);
+		free(h);
 		return mtf_throw(env, "creating the batch delivery failed", 0, false);
 	}
 	if (pthread_create(&t->thread, NULL, poll_loop, t) != 0) {
 		err = errno;
 		destroy_bpf(t);
-		mtf_batcher_release(&t->batcher);
+		free(h);
+		mtf_batcher_release(&t->batcher); /* on_tsfn_finalize frees t */
 		return mtf_throw(env, "starting the ring-buffer thread failed", err, false);
 	}
 	t->thread_started = true;
 
-	struct tracer_handle *h = malloc(sizeof(*h));
 	h->t = t;
 	napi_value result, handle, offset;
 	napi_create_object(env, &result);

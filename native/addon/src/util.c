@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define LOG_KEEP 2048
@@ -70,15 +71,18 @@ bool mtf_ensure_tracefs(char *status, size_t max)
 {
 	static const char *roots[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
 	char path[128];
+	struct stat st;
 	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
 		snprintf(path, sizeof(path), "%s/events/syscalls", roots[i]);
-		if (access(path, F_OK) == 0) {
+		/* stat, not access(): access() checks with the real uid and ignores our
+		 * capabilities (CAP_DAC_READ_SEARCH is what lets a non-root agent in) */
+		if (stat(path, &st) == 0) {
 			snprintf(status, max, "tracefs present at %s", roots[i]);
 			return true;
 		}
 	}
 	if (mount("tracefs", roots[0], "tracefs", 0, NULL) == 0 &&
-	    access("/sys/kernel/tracing/events/syscalls", F_OK) == 0) {
+	    stat("/sys/kernel/tracing/events/syscalls", &st) == 0) {
 		snprintf(status, max, "tracefs was not mounted; mounted it at %s", roots[0]);
 		return true;
 	}

@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { addColumnsSql, parseTimestamp, timeLayoutSql, timestampLiteral } from './postgres-types.ts';
+import { ByteWriter, writeNumeric } from './postgres-writer.ts';
+import { compileFragment, timeBucketSql } from './postgres-compiler.ts';
+import { findTable } from '../../schema/index.ts';
+
+test('timestamptz text parses to exact µs in any offset', () => {
+  assert.equal(parseTimestamp('2023-11-14 22:13:20.123456+00'), 1_700_000_000_123_456n);
+  assert.equal(parseTimestamp('2023-11-15 00:13:20.123456+02'), 1_700_000_000_123_456n);
+  assert.equal(parseTimestamp('2023-11-14 16:43:20.1-05:30'), 1_700_000_000_100_000n);
+  assert.equal(parseTimestamp('1970-01-01 00:00:00.000001+00'), 1n);
+  assert.equal(parseTimestamp('1969-12-31 23:59:59.999999+00'), -1n);
+  assert.throws(() => parseTimestamp('yesterday'), /unexpected timestamp/);
+});
+
+test('timestamp literals are exact to the µs', () => {
+  assert.equal(timestampLiteral(1_700_000_000_123_456n), "timestamptz '2023-11-14 22:13:20.123456+00'");
+  assert.equal(timestampLiteral(-1n), "timestamptz '1969-12-31 23:59:59.999999+00'");
+});
+
+test('binary numeric: base-10000 digits, weight and zero', () => {
+  const enc = (v: bigint) => { const w = new ByteWriter(); writeNumeric(w, v); return [...w.take()]; };
+  assert.deepEqual(enc(0n), [0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0]);
+  // 123456789 = 1|2345|6789: three digits, weight 2.
+  assert.deepEqual(enc(123456789n), [0, 0, 0, 14, 0, 3, 0, 2, 0, 0, 0, 0, 0, 1, 0x09, 0x29, 0x1a, 0x85]);
+  assert.throws(() => enc(-1n), /negative/);
+});
+
+test('compiled SQL quotes names and literals, buckets per extension', () => {
+  const l7 = findTable('flow_log.l7_flow_log')!;
+  assert.equal(compileFragment({ table: l7, columns: ['endpoint'], filters: [{ column: 'endpoint', op: '=', value: "it's" }, { column: 'pod_id_1', op: 'in', values: [] }],
+    timeRange: { startUs: 1n }, limit: 3 }),
+  `SELECT "endpoint" FROM "flow_log"."l7_flow_log" WHERE "time" >= timestamptz '1970-01-01 00:00:00.000001+00' AND "endpoint" = 'it''s' AND FALSE LIMIT 3`);
+  assert.match(timeBucketSql('time', 60_000_000n, true), /^time_bucket\(interval '60000000 microseconds', "time"/);
+  assert.match(timeBucketSql('time', 60_000_000n, false), /^date_bin\(interval '60000000 microseconds', "time"/);
+});
+
+test('DDL: missing columns are added; hypertables with TimescaleDB, BRIN without', () => {
+  const m = findTable('flow_metrics.application.1m')!;
+  const have = new Set(m.columns.map((c) => c.name).filter((n) => n !== 'rrt_sum'));
+  assert.deepEqual(addColumnsSql(m, have), ['ALTER TABLE "flow_metrics"."application.1m" ADD COLUMN "rrt_sum" double precision']);
+  assert.equal(timeLayoutSql(m, true), `SELECT create_hypertable('"flow_metrics"."application.1m"', 'time', if_not_exists => TRUE, migrate_data => TRUE)`);
+  assert.equal(timeLayoutSql(m, false), 'CREATE INDEX IF NOT EXISTS "application.1m_time_brin" ON "flow_metrics"."application.1m" USING brin ("time")');
+});
