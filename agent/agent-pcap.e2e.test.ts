@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
+import pg from 'pg';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestServer, storeRows, type TestServer } from '../lib/testing/server.ts';
@@ -112,4 +113,22 @@ test('l4_flow_log and network: one row per connection, bytes both ways, flows op
   const [[nt, nr, opened, closed]] = await q(`SELECT sum(byte_tx), sum(byte_rx), sum(new_flow), sum(closed_flow) FROM flow_metrics."network.1m"`);
   assert.deepEqual([num(nt), num(nr)], [num(rx), num(tx)], 'single-sided rows are the server view');
   assert.ok(num(opened) >= num(tcp) && num(closed) >= num(tcp) - 2, `opened ${opened} closed ${closed} tcp ${tcp}`);
+});
+
+test('through SQL over the PostgreSQL wire protocol, as a user reads it: names, not codes', async () => {
+  const client = new pg.Client({ host: '127.0.0.1', port: server.pgPort, database: 'flow_log', user: 'metaflow' });
+  await client.connect();
+  try {
+    const byProtocol = await client.query('SELECT l7_protocol, count(*) AS n FROM l7_flow_log GROUP BY 1 ORDER BY 1');
+    const want = new Map<string, number>();
+    for (const k of Object.values(KNOWN)) for (const [p, n] of Object.entries(k.protocols)) want.set(p, (want.get(p) ?? 0) + n);
+    assert.deepEqual(new Map(byProtocol.rows.map((r) => [r.l7_protocol, Number(r.n)])), want);
+    const hosts = await client.query('SELECT DISTINCT host_1 FROM l7_flow_log');
+    assert.deepEqual(hosts.rows, [{ host_1: hostname() }]);
+    const slow = await client.query(`SELECT response_status, response_code FROM l7_flow_log WHERE l7_protocol = 'HTTP' AND endpoint = '/slow'`);
+    assert.deepEqual(slow.rows, [{ response_status: 'timeout', response_code: null }]);
+    const red = await client.query(`SELECT endpoint, sum(request) AS r, sum(client_error) AS c FROM flow_metrics."application.1m"
+      WHERE l7_protocol = 'gRPC' GROUP BY 1 ORDER BY 1`);
+    assert.deepEqual(red.rows.map((r) => [r.endpoint, Number(r.r), Number(r.c)]), [['/helloworld.Greeter/Missing', 2, 2], ['/helloworld.Greeter/SayHello', 3, 0]]);
+  } finally { await client.end(); }
 });
