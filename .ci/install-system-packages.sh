@@ -11,6 +11,8 @@ PACKAGES=(
   influxdb clickhouse-server clickhouse-client
   # eBPF agent: BPF toolchain for native/ (built by npm install)
   clang libbpf-dev bpftool libelf-dev zlib1g-dev make gcc curl openssl iproute2
+  # eBPF agent end-to-end tests: real servers and clients traced live
+  redis-server redis-tools dnsmasq-base bind9-dnsutils
 )
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -18,6 +18,11 @@ export interface L7PipelineOptions {
   detectAttempts?: number;
   /** Minimum detection confidence (0..100). Default 50. */
   minConfidence?: number;
+  /**
+   * A TCP connection silent this long is forgotten (its pending requests become timeouts):
+   * a close event lost to a full ring buffer must not keep it forever. Default 5 min.
+   */
+  tcpIdleMs?: number;
 }
 
 interface Connection {
@@ -41,6 +46,7 @@ export class L7Pipeline {
   private readonly signalSource: 'eBPF' | 'Packet';
   private readonly maxAttempts: number;
   private readonly minConfidence: number;
+  private readonly tcpIdleNs: bigint;
   private readonly messages: L7Message[] = [];
   private nowNs = 0n;
   private lastExpireNs = 0n;
@@ -56,6 +62,7 @@ export class L7Pipeline {
     this.signalSource = options.signalSource ?? 'eBPF';
     this.maxAttempts = options.detectAttempts ?? 4;
     this.minConfidence = options.minConfidence ?? 50;
+    this.tcpIdleNs = BigInt(options.tcpIdleMs ?? 300_000) * 1_000_000n;
     this.expireEveryNs = this.timeoutNs / 10n;
   }
 
@@ -76,6 +83,11 @@ export class L7Pipeline {
     return rows;
   }
 
+  /** Connections tracked now (health metrics). */
+  get connections(): number {
+    return this.conns.size;
+  }
+
   /** End of input: every pending request becomes a timeout row. */
   flush(): L7FlowLog[] {
     const rows: L7FlowLog[] = [];
@@ -90,6 +102,7 @@ export class L7Pipeline {
       c.pairer?.expire(nowNs, c.info, emit);
       // UDP has no close: forget idle connections with nothing pending.
       if (c.tuple.ipProtocol === 17 && (c.pairer?.pending ?? 0) === 0 && nowNs - c.lastNs > this.timeoutNs) this.conns.delete(id);
+      else if (c.tuple.ipProtocol === 6 && nowNs - c.lastNs > this.tcpIdleNs) { c.pairer?.closeAll(c.info, emit); this.conns.delete(id); }
     }
   }
 

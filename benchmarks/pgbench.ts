@@ -31,7 +31,7 @@ export async function benchPgbench(opts: { seconds?: number; clients?: number } 
   writeFileSync(script, 'SELECT 1;\n');
   const dir = tempDir('metaflow-bench-pgbench-');
   const ours = await startServerProcess(['--data-dir', dir.path]);
-  const pgPort = Number(/"pg":"[\d.]+:(\d+)"/.exec(ours.log())?.[1]);
+  const pgPort = ours.pgPort!;
   const rows: Array<Array<string | number>> = [];
   let ratio = NaN;
   try {

@@ -8,6 +8,7 @@ import { benchEncoding } from './encoding.ts';
 import { benchQuerier } from './querier-overhead.ts';
 import { benchPromql } from './promql.ts';
 import { benchIngestClickHouse } from './store-ingest-clickhouse.ts';
+import { benchPgbench } from './pgbench.ts';
 import { machine, progress } from './util.ts';
 
 const RESULTS = new URL('./RESULTS.md', import.meta.url);
@@ -19,6 +20,7 @@ const BENCHES: Bench[] = [
   { name: 'ingest-clickhouse', title: 'Ingest on ClickHouse: MetaFlow vs INSERT … FORMAT over HTTP', run: () => benchIngestClickHouse() },
   { name: 'encoding', title: 'SmartEncoding: bytes on disk, IDs vs plain strings', run: (o) => benchEncoding({ rows: o.rows }) },
   { name: 'querier', title: 'Querier overhead: PG wire vs compiled SQL on DuckDB; tag decoding', run: (o) => benchQuerier({ rows: o.rows }) },
+  { name: 'pgbench', title: 'PostgreSQL wire under load: pgbench against MetaFlow and PostgreSQL 15', run: () => benchPgbench() },
   { name: 'promql', title: 'PromQL range queries: MetaFlow vs Prometheus 2.42', run: () => benchPromql() },
 ];
 

@@ -21,7 +21,7 @@ export function fileMiB(path: string): number {
   return total / 1024 / 1024;
 }
 
-export interface ChildServer { base: string; pid: number; proc: ChildProcess; stop(): Promise<void> }
+export interface ChildServer { base: string; pgPort?: number; pid: number; proc: ChildProcess; stop(): Promise<void> }
 
 /** Starts `metaflow server` as its own process (so its memory is its own) and waits for health. */
 export async function startServerProcess(args: string[]): Promise<ChildServer> {
@@ -30,14 +30,15 @@ export async function startServerProcess(args: string[]): Promise<ChildServer> {
   const base = await new Promise<string>((resolve, reject) => {
     proc.stderr!.on('data', (d) => {
       err += d;
-      const m = /"http":"([\d.]+:\d+)"/.exec(err);
+      const m = /"http":"([\d.]+:\d+)".*"metaflow server ready"/.exec(err);
       if (m) resolve(`http://${m[1]}`);
     });
     proc.on('exit', (code) => reject(new Error(`server exited ${code}: ${err}`)));
   });
   // bin/metaflow execs node, so the launched pid is the server itself.
+  const pgPort = /"pg":"[\d.]+:(\d+)"/.exec(err)?.[1];
   return {
-    base, pid: proc.pid!, proc,
+    base, pgPort: pgPort ? Number(pgPort) : undefined, pid: proc.pid!, proc,
     stop: () => new Promise((resolve) => { proc.once('exit', () => resolve()); proc.kill('SIGTERM'); }),
   };
 }

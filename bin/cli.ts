@@ -8,9 +8,10 @@ import { schemaDocsCommand } from './commands/schema-docs.ts';
 import { benchCommand } from './commands/bench.ts';
 import { promqltestCommand } from './commands/promqltest.ts';
 import { copyCommand } from './commands/copy.ts';
+import { agentCommand } from './commands/agent.ts';
 import { VERSION } from './version.ts';
 
-const COMMANDS: Command[] = [startCommand, serverCommand, statusCommand, copyCommand, promqltestCommand, benchCommand, schemaDocsCommand];
+const COMMANDS: Command[] = [startCommand, serverCommand, agentCommand, statusCommand, copyCommand, promqltestCommand, benchCommand, schemaDocsCommand];
 
 function topHelp(): string {
   return [`metaflow ${VERSION}: eBPF observability with SmartEncoded tags, queried in SQL and PromQL`, '',

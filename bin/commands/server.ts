@@ -4,17 +4,22 @@ import { runServer } from '../server/run.ts';
 import { parseFlags, settingFlags, settingValues, settingsHelp, type Command } from '../command.ts';
 
 /** Runs until SIGINT/SIGTERM, then stops cleanly (the store is closed, nothing acknowledged is lost). */
-export async function serveUntilSignal(argv: string[], extra?: (log: ReturnType<typeof createLogger>, server: { httpPort: number; pgPort?: number }) => void): Promise<number> {
+/**
+ * `extra` runs once the server listens; the function it may return runs at shutdown, before
+ * the store closes (an in-process agent flushes its last rows there).
+ */
+export async function serveUntilSignal(argv: string[], extra?: (log: ReturnType<typeof createLogger>, server: { httpPort: number; pgPort?: number }) => void | Promise<void | (() => Promise<void>)>): Promise<number> {
   const { values } = parseFlags(argv, settingFlags());
   const config = loadConfig({ file: values.config as string | undefined, flags: settingValues(values) });
   const log = createLogger(config.log.level);
   const server = await runServer(config, log);
-  extra?.(log, server);
+  const cleanup = await extra?.(log, server);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   log.info('stopping');
+  if (cleanup) await cleanup();
   await server.stop();
   log.flush();
   return 0;

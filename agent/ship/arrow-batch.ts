@@ -1,0 +1,114 @@
+/**
+ * Rows → one Arrow RecordBatch in the ingest wire format (schema/arrow.ts): resource and enum
+ * tags travel as dictionary-encoded Utf8 (a batch repeats the same few pod and protocol names
+ * thousands of times, so each name goes over the wire once), plain values in the column's own
+ * type. Only columns that some row fills are sent; the ingester stores the rest as NULL.
+ */
+import {
+  Data, Dictionary, Field, Int32, makeData, makeVector, RecordBatch, Schema, Struct, Utf8, type DataType,
+} from 'apache-arrow';
+import { arrowType, ingestFields, type IngestField, type TableDef } from '../../schema/index.ts';
+
+/** A row as the agent builds it: ingest names → values (timestamps as µs numbers). */
+export type IngestRow = Record<string, string | number | bigint | null | undefined>;
+
+/** Thrown when a row names a column the table does not have: a bug in the agent, said early. */
+export class UnknownColumnError extends Error {
+  constructor(readonly table: string, readonly column: string) {
+    super(`${table} has no column '${column}'`);
+    this.name = 'UnknownColumnError';
+  }
+}
+
+class Validity {
+  readonly bits: Uint8Array;
+  nulls = 0;
+  constructor(n: number) { this.bits = new Uint8Array((n + 7) >> 3); }
+  set(i: number, valid: boolean): void {
+    if (valid) this.bits[i >> 3]! |= 1 << (i & 7);
+    else this.nulls++;
+  }
+}
+
+const ENCODER = new TextEncoder();
+
+/** Strings → Utf8 Data (offsets + one value buffer), built directly: Arrow's builders cost more than the rest of shipping. */
+function utf8Data(values: ReadonlyArray<string | null>, valid: Validity | null): Data {
+  const offsets = new Int32Array(values.length + 1);
+  let buf = new Uint8Array(Math.max(64, values.length * 16));
+  let at = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== null && v !== undefined && v.length > 0) {
+      // UTF-16 length × 3 bounds the UTF-8 size.
+      if (at + v.length * 3 > buf.length) {
+        const bigger = new Uint8Array(Math.max(buf.length * 2, at + v.length * 3));
+        bigger.set(buf.subarray(0, at));
+        buf = bigger;
+      }
+      at += ENCODER.encodeInto(v, buf.subarray(at)).written;
+    }
+    offsets[i + 1] = at;
+  }
+  const nulls = valid?.nulls ?? 0;
+  return makeData({ type: new Utf8(), length: values.length, nullCount: nulls, nullBitmap: nulls ? valid!.bits : null, valueOffsets: offsets, data: buf.subarray(0, at) });
+}
+
+function dictionaryColumn(rows: readonly IngestRow[], name: string): Data {
+  const codes = new Int32Array(rows.length);
+  const valid = new Validity(rows.length);
+  const index = new Map<string, number>();
+  const values: string[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const v = rows[i]![name];
+    if (v === null || v === undefined) { valid.set(i, false); continue; }
+    const s = typeof v === 'string' ? v : String(v);
+    let code = index.get(s);
+    if (code === undefined) { code = values.length; index.set(s, code); values.push(s); }
+    codes[i] = code;
+    valid.set(i, true);
+  }
+  const type = new Dictionary(new Utf8(), new Int32());
+  const dictionary = makeVector(utf8Data(values, null));
+  return makeData({ type, length: rows.length, nullCount: valid.nulls, nullBitmap: valid.nulls ? valid.bits : null, data: codes, dictionary } as never);
+}
+
+function valueColumn(rows: readonly IngestRow[], f: IngestField): Data {
+  const t = f.column.type;
+  const n = rows.length;
+  const valid = new Validity(n);
+  if (t === 'string') {
+    const values = rows.map((r, i) => { const v = r[f.name]; valid.set(i, v !== null && v !== undefined); return v === null || v === undefined ? null : String(v); });
+    return utf8Data(values, valid);
+  }
+  const type = arrowType(t);
+  const big = t === 'int64' || t === 'uint64' || t === 'timestamp';
+  const out = big ? (t === 'uint64' ? new BigUint64Array(n) : new BigInt64Array(n))
+    : new (type.ArrayType as new (n: number) => Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array | Float64Array)(n);
+  for (let i = 0; i < n; i++) {
+    const v = rows[i]![f.name];
+    if (v === null || v === undefined) { valid.set(i, false); continue; }
+    valid.set(i, true);
+    if (big) (out as BigInt64Array)[i] = typeof v === 'bigint' ? v : BigInt(Math.trunc(Number(v)));
+    else (out as Float64Array)[i] = Number(v);
+  }
+  return makeData({ type: type as DataType, length: n, nullCount: valid.nulls, nullBitmap: valid.nulls ? valid.bits : null, data: out } as never);
+}
+
+/** Builds the batch; columns in catalog order, limited to the ones the rows use. */
+export function rowsToBatch(table: TableDef, rows: readonly IngestRow[]): RecordBatch {
+  const fields = ingestFields(table);
+  // Rows of one batch come from one place and share their keys: checking the first is enough.
+  if (rows.length > 0) for (const k in rows[0]) if (!fields.has(k)) throw new UnknownColumnError(table.fullName, k);
+  const schemaFields: Field[] = [];
+  const children: Data[] = [];
+  for (const f of fields.values()) {
+    if (!rows.some((r) => r[f.name] !== undefined)) continue;
+    const data = f.convert === 'value' ? valueColumn(rows, f) : dictionaryColumn(rows, f.name);
+    schemaFields.push(new Field(f.name, data.type, true));
+    children.push(data);
+  }
+  const schema = new Schema(schemaFields);
+  const struct = makeData({ type: new Struct(schemaFields), length: rows.length, nullCount: 0, children });
+  return new RecordBatch(schema, struct);
+}
