@@ -9,7 +9,6 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { promisify } from 'node:util';
-import net from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -18,6 +17,7 @@ import { createLogger } from '../lib/log.ts';
 import { EbpfSource } from './capture/ebpf.ts';
 import { nativeUnavailableReason, requireNative } from './capture/testing/native-env.ts';
 import { Agent } from './agent.ts';
+import { freePort } from '../lib/testing/ports.ts';
 
 const run = promisify(execFile);
 const num = (v: unknown) => Number(v);
@@ -33,13 +33,6 @@ const s = http.createServer(opts, (req, res) => {
 });
 s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

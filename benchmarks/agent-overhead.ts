@@ -14,8 +14,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import net from 'node:net';
 import { METAFLOW, machine, peakRssMiB, progress, startServerProcess, table } from './util.ts';
+import { freePort } from '../lib/testing/ports.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '20' }, 'agent-node-options': { type: 'string', default: '' } } });
 /** Extra Node flags for the agent process only (e.g. `--max-semi-space-size=4` to trade GC work for RSS). */
@@ -24,13 +24,6 @@ const SECONDS = Math.min(Math.max(Number(values.seconds), 2), 60);
 const CONNECTIONS = Math.min(Math.max(Number(values.connections), 1), 200);
 const TICK = 100; // clock ticks per second (_SC_CLK_TCK on Linux)
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 function need(cmd: string, pkg: string): void {
   if (spawnSync('sh', ['-c', `command -v ${cmd} || test -x /usr/sbin/${cmd}`]).status !== 0) throw new Error(`${cmd} not found (Debian package ${pkg})`);

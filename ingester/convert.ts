@@ -7,7 +7,7 @@ import { Field, makeData, RecordBatch, Schema, Struct, DataType, type Data } fro
 import { arrowType, enumCode, ENUMS, ingestFields, RESOURCES, scopedKey, type ColumnDef, type ColumnType, type IngestField, type TableDef } from '../schema/index.ts';
 import { nearest } from '../lib/nearest.ts';
 import { IngestError } from './errors.ts';
-import { boolReader, inputKind, numberReader, stringCodes, timestampReader, utf8FromCodes, type InputKind, type StringCodes } from '../lib/arrow-read.ts';
+import { boolReader, inputKind, numberReader, stringCodes, timestampReader, utf8FromCodes, type InputKind, type StringCodes, ValidityBuilder } from '../lib/arrow-read.ts';
 
 const UTF8 = new TextEncoder();
 import type { ResourceEncoder, ResourceName } from './smart-encoding/encoder.ts';
@@ -28,16 +28,6 @@ function accepts(f: IngestField): InputKind[] {
   return ['int'];
 }
 
-/** Null bitmap with bit i set for valid rows, plus the null count. */
-class Validity {
-  readonly bits: Uint8Array;
-  nulls = 0;
-  constructor(n: number) { this.bits = new Uint8Array((n + 7) >> 3); }
-  set(i: number, valid: boolean): void {
-    if (valid) this.bits[i >> 3]! |= 1 << (i & 7);
-    else this.nulls++;
-  }
-}
 
 function typedArrayFor(t: ColumnType, n: number) {
   switch (t) {
@@ -55,7 +45,7 @@ function typedArrayFor(t: ColumnType, n: number) {
 
 function numericData(column: ColumnDef, n: number, read: (i: number) => number | bigint | null, table: TableDef, name: string): Data {
   const out = typedArrayFor(column.type, n);
-  const valid = new Validity(n);
+  const valid = new ValidityBuilder(n);
   const range = INT_RANGE[column.type];
   const big = out instanceof BigInt64Array || out instanceof BigUint64Array;
   for (let i = 0; i < n; i++) {
@@ -81,7 +71,7 @@ function outOfRange(table: TableDef, column: string, row: number, v: number | bi
 
 function boolData(n: number, read: (i: number) => boolean | null): Data {
   const values = new Uint8Array((n + 7) >> 3);
-  const valid = new Validity(n);
+  const valid = new ValidityBuilder(n);
   for (let i = 0; i < n; i++) {
     const v = read(i);
     valid.set(i, v !== null);
@@ -111,7 +101,7 @@ function enumData(table: TableDef, f: IngestField, source: Data, n: number): Dat
     return code;
   });
   const out = new Uint8Array(n);
-  const valid = new Validity(n);
+  const valid = new ValidityBuilder(n);
   for (let i = 0; i < n; i++) {
     const c = codes[i]!;
     const code = c < 0 ? -1 : mapped[c]!;
@@ -165,7 +155,7 @@ async function resourceData(table: TableDef, f: IngestField, batch: RecordBatch,
   const idOf = new Map<number | string, number>();
   for (const [t, key] of keyOf) if (key !== null) idOf.set(t, ids.get(key)!);
   const out = new Uint32Array(n);
-  const valid = new Validity(n);
+  const valid = new ValidityBuilder(n);
   for (let i = 0; i < n; i++) {
     const id = idOf.get(tuple[i]!);
     valid.set(i, id !== undefined);

@@ -6,17 +6,9 @@ import { RESOURCES, scopedKey, type ResourceType } from '../schema/index.ts';
 import type { CustomTagRow, DictionaryStore } from '../storage-adapters/adapter.ts';
 import { IngestError } from './errors.ts';
 import type { ResourceEncoder } from './smart-encoding/encoder.ts';
+import type { ResourceRecord } from '../schema/index.ts';
+export type { ResourceRecord };
 
-export interface ResourceRecord {
-  type: ResourceType;
-  name: string;
-  namespace?: string;
-  cluster?: string;
-  host?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  env?: Record<string, string>;
-}
 
 /** Record field → custom tag prefix it fills. */
 const CUSTOM_FIELDS = { labels: 'k8s.label', annotations: 'k8s.annotation', env: 'k8s.env' } as const;

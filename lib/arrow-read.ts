@@ -136,3 +136,14 @@ export function utf8FromCodes(values: ReadonlyArray<Uint8Array | null>, codes: A
   }
   return makeData({ type: new Utf8(), length: n, nullCount: nulls, nullBitmap: bitmap, valueOffsets: offsets, data: bytes });
 }
+
+/** Builds a null bitmap (bit i set = row i valid) and counts the nulls, for new Arrow columns. */
+export class ValidityBuilder {
+  readonly bits: Uint8Array;
+  nulls = 0;
+  constructor(n: number) { this.bits = new Uint8Array((n + 7) >> 3); }
+  set(i: number, valid: boolean): void {
+    if (valid) this.bits[i >> 3]! |= 1 << (i & 7);
+    else this.nulls++;
+  }
+}

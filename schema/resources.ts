@@ -53,3 +53,19 @@ function keyPart(s: string): string {
 export function scopedKey(scopeNames: Array<string | null | undefined>, name: string): string {
   return scopeNames.length === 0 ? name : [...scopeNames.map((s) => s ?? ''), name].map(keyPart).join('/');
 }
+
+/**
+ * A resource record as sent to `POST /v1/ingest/resources` (part of the ingest wire format):
+ * labels/annotations/env become custom tags `k8s.label.<k>`, `k8s.annotation.<k>`, `k8s.env.<k>`
+ * on the resource's dictionary entry, never on rows.
+ */
+export interface ResourceRecord {
+  type: ResourceType;
+  name: string;
+  namespace?: string;
+  cluster?: string;
+  host?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  env?: Record<string, string>;
+}

@@ -8,6 +8,7 @@ import {
   Data, Dictionary, Field, Int32, makeData, makeVector, RecordBatch, Schema, Struct, Utf8, type DataType,
 } from 'apache-arrow';
 import { arrowType, ingestFields, type IngestField, type TableDef } from '../../schema/index.ts';
+import { ValidityBuilder } from '../../lib/arrow-read.ts';
 
 /** A row as the agent builds it: ingest names → values (timestamps as µs numbers). */
 export type IngestRow = Record<string, string | number | bigint | null | undefined>;
@@ -20,20 +21,11 @@ export class UnknownColumnError extends Error {
   }
 }
 
-class Validity {
-  readonly bits: Uint8Array;
-  nulls = 0;
-  constructor(n: number) { this.bits = new Uint8Array((n + 7) >> 3); }
-  set(i: number, valid: boolean): void {
-    if (valid) this.bits[i >> 3]! |= 1 << (i & 7);
-    else this.nulls++;
-  }
-}
 
 const ENCODER = new TextEncoder();
 
 /** Strings → Utf8 Data (offsets + one value buffer), built directly: Arrow's builders cost more than the rest of shipping. */
-function utf8Data(values: ReadonlyArray<string | null>, valid: Validity | null): Data {
+function utf8Data(values: ReadonlyArray<string | null>, valid: ValidityBuilder | null): Data {
   const offsets = new Int32Array(values.length + 1);
   let buf = new Uint8Array(Math.max(64, values.length * 16));
   let at = 0;
@@ -56,7 +48,7 @@ function utf8Data(values: ReadonlyArray<string | null>, valid: Validity | null):
 
 function dictionaryColumn(rows: readonly IngestRow[], name: string): Data {
   const codes = new Int32Array(rows.length);
-  const valid = new Validity(rows.length);
+  const valid = new ValidityBuilder(rows.length);
   const index = new Map<string, number>();
   const values: string[] = [];
   for (let i = 0; i < rows.length; i++) {
@@ -76,7 +68,7 @@ function dictionaryColumn(rows: readonly IngestRow[], name: string): Data {
 function valueColumn(rows: readonly IngestRow[], f: IngestField): Data {
   const t = f.column.type;
   const n = rows.length;
-  const valid = new Validity(n);
+  const valid = new ValidityBuilder(n);
   if (t === 'string') {
     const values = rows.map((r, i) => { const v = r[f.name]; valid.set(i, v !== null && v !== undefined); return v === null || v === undefined ? null : String(v); });
     return utf8Data(values, valid);

@@ -1,25 +1,19 @@
 // The sender against a real MetaFlow server: batches land, dictionary-encoded tags decode to
 // the same names, an absent server fills a bounded queue that drops the oldest batches, a
 // server that comes back gets the retried batches, and a rejected batch is not retried.
+import type { ResourceType } from '../../schema/index.ts';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { DataType } from 'apache-arrow';
 import { findTable } from '../../schema/index.ts';
 import { startTestServer, storeRows, type TestServer } from '../../lib/testing/server.ts';
 import { rowsToBatch, UnknownColumnError } from './arrow-batch.ts';
 import { Sender } from './sender.ts';
+import { freePort } from '../../lib/testing/ports.ts';
 
 const servers: TestServer[] = [];
 after(async () => { for (const s of servers) await s.stop(); });
 
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 const row = (i: number) => ({
   time: 1_700_000_000_000_000 + i * 1000, pod_1: `pod-${i % 3}`, pod_ns_1: 'shop', l7_protocol: 'HTTP',
@@ -86,7 +80,8 @@ test('a batch the server rejects (4xx) is counted and not retried', async () => 
   const server = await startTestServer();
   servers.push(server);
   const sender = new Sender({ server: server.base, initialBackoffMs: 10 });
-  sender.addResources([{ type: 'planet', name: 'mars' }]);
+  // A type the server does not know, past the compile-time check on purpose, to provoke a 400.
+  sender.addResources([{ type: 'planet' as ResourceType, name: 'mars' }]);
   sender.add('flow_log.l7_flow_log', [row(1)]);
   assert.equal(await sender.flush(3000), true);
   const s = sender.stats();

@@ -13,17 +13,9 @@ import { tableToIPC, Table } from 'apache-arrow';
 import { findTable } from '../../schema/index.ts';
 import type { Logger } from '../../lib/log.ts';
 import { rowsToBatch, type IngestRow } from './arrow-batch.ts';
+import type { ResourceRecord } from '../../schema/index.ts';
+export type { ResourceRecord };
 
-export interface ResourceRecord {
-  type: string;
-  name: string;
-  namespace?: string;
-  cluster?: string;
-  host?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  env?: Record<string, string>;
-}
 
 export interface SenderOptions {
   /** Server base URL, e.g. http://127.0.0.1:20416. */

@@ -6,9 +6,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tempDir } from './server.ts';
+import { freePort } from './ports.ts';
+export { freePort };
 
 export const CLICKHOUSE_BINARY = process.env.METAFLOW_CLICKHOUSE_SERVER ?? '/usr/sbin/clickhouse-server';
 
@@ -21,17 +22,6 @@ export function clickhouseSkipReason(): string | undefined {
 }
 
 /** A free TCP port on 127.0.0.1 (free when asked; the server binds it right after). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface ClusterShard { host: string; tcpPort: number }
 

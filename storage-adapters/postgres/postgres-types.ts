@@ -5,6 +5,7 @@
  * would need a range check that drops half the domain).
  */
 import type { ColumnType, TableDef } from '../../schema/index.ts';
+import { createTableSql as createTable, quoteIdent, quoteLiteral as sqlLiteral, tableRef } from '../sql/sql-names.ts';
 
 export const SQL_TYPE: Record<ColumnType, string> = {
   timestamp: 'timestamptz', int8: 'smallint', int16: 'smallint', int32: 'integer', int64: 'bigint',
@@ -15,24 +16,16 @@ export const SQL_TYPE: Record<ColumnType, string> = {
 /** Microseconds from the Unix epoch to Postgres's epoch (2000-01-01 UTC), where binary timestamps count from. */
 export const PG_EPOCH_US = 946_684_800_000_000n;
 
-export function quoteIdent(name: string): string {
-  return '"' + name.replace(/"/g, '""') + '"';
-}
+export { quoteIdent, tableRef };
 
-/** A string literal; standard_conforming_strings is on in every supported Postgres, so only quotes double. */
+/** A string literal; Postgres text cannot hold NUL, so that is refused here rather than by the server. */
 export function quoteLiteral(value: string): string {
   if (value.includes('\0')) throw new Error('PostgreSQL text cannot hold NUL characters');
-  return "'" + value.replace(/'/g, "''") + "'";
-}
-
-/** `flow_metrics."application.1m"`: the database is a Postgres schema. */
-export function tableRef(t: { database: string; name: string }): string {
-  return `${quoteIdent(t.database)}.${quoteIdent(t.name)}`;
+  return sqlLiteral(value);
 }
 
 export function createTableSql(t: TableDef): string {
-  const cols = t.columns.map((c) => `${quoteIdent(c.name)} ${SQL_TYPE[c.type]}${c.role === 'time' ? ' NOT NULL' : ''}`);
-  return `CREATE TABLE IF NOT EXISTS ${tableRef(t)} (${cols.join(', ')})`;
+  return createTable(t, SQL_TYPE);
 }
 
 /** ALTERs that bring a table made by an older version (columns `have`) up to the catalog. */

@@ -9,13 +9,13 @@ import type { ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Expr } from '../ast.ts';
 import { parse, print } from './index.ts';
 import { generatedQueries, loadParseCases, loadTestScripts, nearMissQueries, seededRandom } from './corpus.ts';
 import { promqlLexer } from './tokens.ts';
+import { freePort } from '../../../lib/testing/ports.ts';
 
 const binary = process.env.PROMETHEUS_BIN ?? 'prometheus';
 const available = spawnSync(binary, ['--version'], { encoding: 'utf8' }).status === 0;
@@ -65,16 +65,6 @@ function flatExpressions(count: number): string[] {
   return out;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const toNumber = (s: string) => (s === '+Inf' ? Infinity : s === '-Inf' ? -Infinity : Number(s));
 const same = (a: number, b: number) => (Number.isNaN(a) && Number.isNaN(b)) || a === b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));

@@ -3,11 +3,11 @@
 // `prometheus` started on 127.0.0.1 with a fresh data directory.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STALE_NAN, type SampleSink } from '../../storage.ts';
 import { remoteWrite } from './remote-write.ts';
+import { freePort } from '../../../../lib/testing/ports.ts';
 
 /** One sample; `stale` marks a staleness marker (its value is then ignored). */
 export interface FixtureSample { t: number; v: number; stale: boolean }
@@ -87,16 +87,6 @@ export function prometheusAvailable(): boolean {
   return spawnSync('prometheus', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export interface RunningPrometheus { url: string; stop(): Promise<void> }
 
