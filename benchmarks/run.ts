@@ -34,7 +34,6 @@ export async function runBenchmarks(opts: { only?: string; rows?: number }): Pro
     process.stderr.write(`unknown benchmark '${opts.only}'; known: ${BENCHES.map((b) => b.name).join(', ')}\n`);
     return 2;
   }
-  let doc = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmark results\n\nWritten by `npm run bench`; each section is replaced when its benchmark runs.\n';
   for (const b of chosen) {
     progress(`${b.name}: ${b.title}`);
     const started = new Date().toISOString();
@@ -42,6 +41,8 @@ export async function runBenchmarks(opts: { only?: string; rows?: number }): Pro
     const r = await b.run({ rows: opts.rows });
     const body = `## ${b.title}\n\n_Run ${started} on ${env}._\n\n${r.markdown}\n`;
     process.stdout.write(body + '\n');
+    // Read the file only now: a long run must not overwrite sections written meanwhile.
+    let doc = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmark results\n\nWritten by `npm run bench`; each section is replaced when its benchmark runs.\n';
     const re = new RegExp(`<!-- bench:${b.name} -->[\\s\\S]*?<!-- /bench:${b.name} -->`);
     doc = re.test(doc) ? doc.replace(re, section(b.name, body)) : `${doc.trimEnd()}\n\n${section(b.name, body)}\n`;
     writeFileSync(RESULTS, doc);
