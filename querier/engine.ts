@@ -55,6 +55,9 @@ export interface QueryResult {
 
 export const DEFAULT_SEARCH_PATH = ['flow_log', 'flow_metrics', 'prometheus'];
 
+/** Distinct statement texts whose parse is kept (least recently used first out). */
+const PARSE_CACHE_SIZE = 512;
+
 export class QueryEngine {
   readonly dictionaries: TagDictionaries;
   constructor(private readonly opts: EngineOptions) {
@@ -79,9 +82,31 @@ export class QueryEngine {
     }
   }
 
+  /**
+   * Parsed statements by (search path, text). Dashboards and prepared statements send the
+   * same text again and again; parsing is the largest fixed cost of a small query, while
+   * binding (now(), parameters) must run every time and is not cached.
+   */
+  private readonly parsed = new Map<string, { sql: string; statements: Statement[] }>();
+
+  private parse(text: string, session: QuerySession): { sql: string; statements: Statement[] } {
+    const searchPath = session.searchPath ?? DEFAULT_SEARCH_PATH;
+    const key = `${searchPath.join(',')}\u0000${text}`;
+    const hit = this.parsed.get(key);
+    if (hit) {
+      this.parsed.delete(key);
+      this.parsed.set(key, hit);
+      return hit;
+    }
+    const sql = rewriteClientIdioms(text, searchPath);
+    const entry = { sql, statements: parseStatementsOrMeta(sql) };
+    this.parsed.set(key, entry);
+    if (this.parsed.size > PARSE_CACHE_SIZE) this.parsed.delete(this.parsed.keys().next().value!);
+    return entry;
+  }
+
   private async queryStatements(text: string, session: QuerySession): Promise<QueryResult[]> {
-    const sql = rewriteClientIdioms(text, session.searchPath ?? DEFAULT_SEARCH_PATH);
-    const statements = parseStatementsOrMeta(sql);
+    const { sql, statements } = this.parse(text, session);
     const out: QueryResult[] = [];
     for (const st of statements) out.push(await this.runStatement(st, sql, session));
     return out;
@@ -98,8 +123,7 @@ export class QueryEngine {
   }
 
   private describeStatement(text: string, session: QuerySession): Array<{ name: string; type: SqlType }> {
-    const sql = rewriteClientIdioms(text, session.searchPath ?? DEFAULT_SEARCH_PATH);
-    const [st] = parseStatementsOrMeta(sql);
+    const { sql, statements: [st] } = this.parse(text, session);
     if (!st) return [];
     if (st.meta) return st.meta.columns;
     const bound = bindQuery(st.ast, this.bindOptions(sql, session));

@@ -16,6 +16,9 @@ import { readColumns, readResult } from './duckdb-reader.ts';
 
 export const DUCKDB_FILE = 'metaflow.duckdb';
 
+/** Idle reader connections kept open. */
+const IDLE_READERS = 8;
+
 export const DUCKDB_CAPABILITIES: Capabilities = {
   filter: true, patternMatch: true, aggregate: true, quantile: true, timeBucket: true, orderLimit: true, expressions: true,
   concurrentWriters: false,
@@ -41,6 +44,8 @@ export class DuckDBAdapter implements StorageAdapter {
   /** Writes and dictionary claims run one at a time on the writer connection. */
   private queue: Promise<unknown> = Promise.resolve();
   private tables: TableDef[] = [];
+  /** Reader connections kept between queries (opening one per query costs more than a small query). */
+  private idle: DuckDBConnection[] = [];
 
   constructor(dataDir: string) {
     this.path = join(resolve(dataDir), DUCKDB_FILE);
@@ -124,17 +129,22 @@ export class DuckDBAdapter implements StorageAdapter {
 
   private async *read<T>(sql: string, reader: (r: DuckDBResult) => AsyncIterable<T>, options: { signal?: AbortSignal }): AsyncIterable<T> {
     if (!this.instance) throw new StoreError('DuckDB store is not open', 'duckdb', '08003');
-    const c = await this.instance.connect();
+    const c = this.idle.pop() ?? await this.instance.connect();
+    let finished = false;
     const onAbort = () => c.interrupt();
     options.signal?.addEventListener('abort', onAbort);
     try {
       yield* reader(await c.stream(sql));
+      finished = !options.signal?.aborted;
     } catch (e) {
       if (options.signal?.aborted) throw new StoreError('query canceled', 'duckdb', '57014', e);
       throw new StoreError((e as Error).message, 'duckdb', '58000', e);
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
-      c.closeSync();
+      // A reader that stopped early (or was interrupted) may leave a result pending on the
+      // connection: only connections whose result was read to the end go back to the pool.
+      if (finished && this.instance && this.idle.length < IDLE_READERS) this.idle.push(c);
+      else c.closeSync();
     }
   }
 
@@ -169,6 +179,7 @@ export class DuckDBAdapter implements StorageAdapter {
 
   async close(): Promise<void> {
     await this.queue;
+    for (const c of this.idle.splice(0)) c.closeSync();
     this.writer?.closeSync();
     this.instance?.closeSync();
     this.writer = undefined;
