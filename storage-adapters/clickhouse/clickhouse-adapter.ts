@@ -28,7 +28,7 @@ import { layoutOf, type Layout } from './clickhouse-layout.ts';
  * refused one by one and run in the querier.
  */
 export const CLICKHOUSE_CAPABILITIES: Capabilities = {
-  filter: true, patternMatch: false, aggregate: false, quantile: false, timeBucket: false, orderLimit: false,
+  filter: true, patternMatch: true, aggregate: true, quantile: true, timeBucket: true, orderLimit: true, expressions: true,
   concurrentWriters: true, refusesCall, refusesAggregate,
 };
 

@@ -34,8 +34,10 @@ const infix = (op: string): CallRule => ({ sql: ([a, b]) => `(${a} ${op} ${b})` 
 
 /** Floor of (t - origin) / width, times width, plus origin: exact for any sign. */
 function bucket(t: string, widthUs: number, originUs: number): string {
-  const d = `(${t} - ${originUs})`;
-  return `(${originUs} + (intDiv(${d}, ${widthUs}) - if(${d} % ${widthUs} < 0, 1, 0)) * ${widthUs})`;
+  // Int64 throughout: Int64 % UInt32 is typed by the divisor and wraps past 2^31.
+  const w = `toInt64(${widthUs})`;
+  const d = `(${t} - toInt64(${originUs}))`;
+  return `(toInt64(${originUs}) + (intDiv(${d}, ${w}) - if(${d} % ${w} < 0, 1, 0)) * ${w})`;
 }
 
 /** Three-valued AND/OR: `decisive` (0 for AND, 1 for OR) wins; else any NULL gives NULL. */
@@ -55,9 +57,7 @@ function membership(negate: boolean): CallRule {
   };
 }
 
-const regex = (negate: boolean, flags: string): CallRule => ({
-  sql: ([s, p]) => `(${negate ? 'NOT ' : ''}match(${s}, ${flags ? `concat('${flags}', ${p})` : p}))`,
-});
+const regex = (negate: boolean): CallRule => ({ sql: ([s, p]) => `(${negate ? 'NOT ' : ''}match(${s}, ${p}))` });
 const like = (negate: boolean, fold: boolean): CallRule => ({
   sql: ([s, p]) => `(${negate ? 'NOT ' : ''}like(${fold ? `lowerUTF8(${s})` : s}, ${fold ? `lowerUTF8(${p})` : p}))`,
 });
@@ -69,7 +69,8 @@ const CALLS: Record<string, CallRule> = {
   '=': infix('='), '<>': infix('!='), '<': infix('<'), '<=': infix('<='), '>': infix('>'), '>=': infix('>='),
   '+': infix('+'), '-': infix('-'), '*': infix('*'),
   '/': { accepts: nonZeroDivisor, sql: ([a, b], e) => (e.args.every((x) => x.type === 'int') ? `intDiv(${a}, ${b})` : `(${a} / ${b})`) },
-  '%': { accepts: (e) => e.args.every((a) => a.type === 'int'), sql: ([a, b]) => `(${a} % ${b})` },
+  // Int64 operands: ClickHouse types a remainder by its divisor (Int64 % UInt8 is UInt8).
+  '%': { accepts: (e) => e.args.every((a) => a.type === 'int'), sql: ([a, b]) => `(toInt64(${a}) % toInt64(${b}))` },
   neg: { sql: ([a]) => `(- ${a})` },
   and: { sql: logic(0) },
   or: { sql: logic(1) },
@@ -79,7 +80,8 @@ const CALLS: Record<string, CallRule> = {
   in: membership(false),
   not_in: membership(true),
   like: like(false, false), not_like: like(true, false), ilike: like(false, true), not_ilike: like(true, true),
-  '~': regex(false, ''), '~*': regex(false, '(?i)'), '!~': regex(true, ''), '!~*': regex(true, '(?i)'),
+  // No ~* / !~*: 18.16 prefilters on a case-sensitive literal part, so '(?i)login' misses 'Login'.
+  '~': regex(false), '!~': regex(true),
   '||': { accepts: (e) => e.args.every((a) => a.type === 'text' || a.type === 'int'), sql: (args, e) => `concat(${args.map((a, i) => (e.args[i]!.type === 'int' ? `toString(${a})` : a)).join(', ')})` },
   coalesce: fn('coalesce'),
   nullif: fn('nullIf'),
