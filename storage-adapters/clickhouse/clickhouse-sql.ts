@@ -119,7 +119,8 @@ function literal(v: Value, type: SqlType): string {
   if (typeof v === 'boolean') return v ? '1' : '0';
   if (typeof v === 'string') return quoteLiteral(v);
   if (type === 'timestamp' || type === 'interval' || typeof v === 'bigint') return String(typeof v === 'number' ? Math.round(v) : v);
-  return Number.isInteger(v) && type !== 'float' ? String(v) : floatLiteral(v);
+  // 7.0 must stay a float: ClickHouse would read `7` as UInt8 and keep `x * 7.0` integral.
+  return type === 'float' ? `toFloat64(${floatLiteral(v)})` : Number.isInteger(v) ? String(v) : floatLiteral(v);
 }
 
 export function compileExpr(e: Expr): string {
