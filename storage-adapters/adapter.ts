@@ -6,7 +6,7 @@
  */
 import type { RecordBatch } from 'apache-arrow';
 import type { TableDef, DictionaryTableDef, ColumnType } from '../schema/index.ts';
-import type { FragmentOps } from './fragment.ts';
+import type { AggregateCall, CallExpr, FragmentOps } from './fragment.ts';
 
 /**
  * What a store can run itself. The planner reads these flags (never the adapter's name) to
@@ -33,6 +33,12 @@ export interface Capabilities {
   expressions?: boolean;
   /** Several processes may write at once (the dictionary claim protocol then arbitrates). */
   concurrentWriters: boolean;
+  /**
+   * Per-call vetoes inside the flags above: a store whose SQL cannot give PostgreSQL's answer
+   * for some function or argument shape refuses it, and the querier runs that part itself.
+   */
+  refusesCall?(call: CallExpr): boolean;
+  refusesAggregate?(call: AggregateCall): boolean;
 }
 
 export const NO_CAPABILITIES: Capabilities = {

@@ -72,6 +72,14 @@ export const CONFORMANCE_QUERIES: CorpusQuery[] = [
   `SELECT pod_0 || '->' || pod_1 AS edge, count(*) FROM l7_flow_log WHERE pod_0 IS NOT NULL AND pod_1 IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5`,
   `SELECT pod_ns_1, "k8s.label.app_1", count(*) FROM l7_flow_log GROUP BY 1, 2 ORDER BY 1 NULLS FIRST, 2 NULLS FIRST`,
   `SELECT response_code, count(*) FROM l7_flow_log WHERE l7_protocol IN ('HTTP', 'gRPC') AND response_status !~ '^ok$' GROUP BY 1 ORDER BY 1 NULLS LAST`,
+  // three-valued logic, NULL IN, negative integer arithmetic, aggregates over no rows
+  `SELECT count(*) FROM l7_flow_log WHERE NOT (endpoint = '/health' AND response_code = 200)`,
+  `SELECT count(*) FROM l7_flow_log WHERE NOT (endpoint = '/health' OR response_code = 200)`,
+  `SELECT count(*) FROM l7_flow_log WHERE NOT (response_code IN (200, 404))`,
+  `SELECT (endpoint = '/health' AND response_code = 404) IS NULL AS unknown, count(*) FROM l7_flow_log GROUP BY 1 ORDER BY 1`,
+  `SELECT response_code - 300 AS d, (response_code - 300) % 7 AS m, (response_code - 300) / 7 AS q FROM l7_flow_log WHERE response_code IS NOT NULL ORDER BY time LIMIT 10`,
+  `SELECT count(*) FROM l7_flow_log WHERE endpoint ~* 'LOGIN'`,
+  `SELECT min(time), max(time), sum(response_duration), count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY response_duration) FROM l7_flow_log WHERE pod_1 = 'nope'`,
   // Grafana's macros as its PostgreSQL data source expands them
   `SELECT floor(extract(epoch from time)/60)*60 AS "time", count(*) AS "requests" FROM l7_flow_log WHERE time BETWEEN '2024-01-15T10:10:00Z' AND '2024-01-15T10:40:00Z' GROUP BY 1 ORDER BY 1`,
   `SELECT floor(extract(epoch from time)/300)*300 AS "time", pod_1 AS metric, avg(response_duration) AS value FROM l7_flow_log WHERE time >= to_timestamp(1705312800) AND time <= to_timestamp(1705316400) AND pod_1 IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`,

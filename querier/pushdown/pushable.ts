@@ -39,11 +39,11 @@ export function pushability(caps: Capabilities): Pushability {
       case 'column': return true;
       case 'literal': return true;
       case 'tag': case 'subquery': case 'param': return false;
-      case 'call': return fns.has(e.fn) && e.args.every(expr);
+      case 'call': return fns.has(e.fn) && !caps.refusesCall?.(e) && e.args.every(expr);
       case 'case': return Boolean(caps.expressions) && e.whens.every((w) => expr(w.when) && expr(w.then)) && (!e.else || expr(e.else));
       case 'cast': return Boolean(caps.expressions) && (SAFE_CASTS[e.type]?.includes(e.arg.type) ?? false) && expr(e.arg);
     }
   };
-  const aggregate = (c: AggregateCall): boolean => aggs.has(c.fn) && c.type !== 'interval' && c.args.every(expr) && (!c.filter || expr(c.filter));
+  const aggregate = (c: AggregateCall): boolean => aggs.has(c.fn) && !caps.refusesAggregate?.(c) && c.type !== 'interval' && c.args.every(expr) && (!c.filter || expr(c.filter));
   return { expr, aggregate, caps };
 }

@@ -14,15 +14,22 @@ import { hostOf, type ClickHouseOptions } from './clickhouse-config.ts';
 import { parseServerError, storeError } from './clickhouse-errors.ts';
 import { ensureSchema } from './clickhouse-schema.ts';
 import { compileFragment, fragmentColumns } from './clickhouse-compiler.ts';
+import { compileOps, hasOps } from './clickhouse-query.ts';
+import { refusesAggregate, refusesCall } from './clickhouse-sql.ts';
 import { NativeDecoder, type ExpectedColumn } from './clickhouse-reader.ts';
 import { nativeBlock } from './clickhouse-writer.ts';
 import { ClickHouseDictionary } from './clickhouse-dictionary.ts';
 import { quoteIdent, quoteLiteral, tableRef, type Naming } from './clickhouse-types.ts';
 import { layoutOf, type Layout } from './clickhouse-layout.ts';
 
+/**
+ * What clickhouse-sql.ts compiles with PostgreSQL's answers; the calls it cannot match
+ * (float division by a column, most math and string functions, sample variances, ...) are
+ * refused one by one and run in the querier.
+ */
 export const CLICKHOUSE_CAPABILITIES: Capabilities = {
-  filter: true, patternMatch: false, aggregate: false, quantile: false, timeBucket: false, orderLimit: false,
-  concurrentWriters: true,
+  filter: true, patternMatch: true, aggregate: true, quantile: true, timeBucket: true, orderLimit: true, expressions: true,
+  concurrentWriters: true, refusesCall, refusesAggregate,
 };
 
 /** Rows per ResultBatch at most (a Native block can be bigger). */
@@ -147,6 +154,11 @@ export class ClickHouseAdapter implements StorageAdapter {
   }
 
   async *execute(fragment: PlanFragment, options: { signal?: AbortSignal } = {}): AsyncIterable<ResultBatch> {
+    if (hasOps(fragment)) {
+      const { sql, columns } = compileOps(this.naming, fragment);
+      yield* this.query(this.entry, sql, columns, options);
+      return;
+    }
     const columns = fragmentColumns(fragment).map((c) => ({ name: c.name, type: c.type, nullable: c.role !== 'time' }));
     yield* this.query(this.entry, compileFragment(this.naming, fragment), columns, options);
   }

@@ -68,6 +68,15 @@ function keyPredicate(t: TableDef, p: ColumnPredicate): string | undefined {
 
 /** The SELECT for a fragment (FORMAT is added by the caller, which decodes it). */
 export function compileFragment(naming: Naming, f: PlanFragment, source = tableRef(naming, f.table)): string {
+  const where = scanConditions(f);
+  const cols = fragmentColumns(f).map((c) => quoteIdent(c.name));
+  return `SELECT ${cols.join(', ')} FROM ${source}` +
+    (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
+    (f.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(f.limit))}` : '');
+}
+
+/** The time range and column predicates of a fragment, ANDed by the caller. */
+export function scanConditions(f: PlanFragment): string[] {
   const where: string[] = [];
   if (f.timeRange?.startUs !== undefined) where.push(`\`time\` >= ${f.timeRange.startUs}`);
   if (f.timeRange?.endUs !== undefined) where.push(`\`time\` < ${f.timeRange.endUs}`);
@@ -76,10 +85,7 @@ export function compileFragment(naming: Naming, f: PlanFragment, source = tableR
     const k = keyPredicate(f.table, p);
     if (k) where.push(k);
   }
-  const cols = fragmentColumns(f).map((c) => quoteIdent(c.name));
-  return `SELECT ${cols.join(', ')} FROM ${source}` +
-    (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
-    (f.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(f.limit))}` : '');
+  return where;
 }
 
 /** The columns a fragment returns, in order (all of the table's when it names none). */

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RecordBatch } from 'apache-arrow';
 import type { DictionaryTableDef, TableDef } from '../../schema/index.ts';
+import { projection, refusesCall, wherePredicates } from './influxdb-where.ts';
 import { NO_CAPABILITIES, StoreError, type Capabilities, type PlanFragment, type ResultBatch, type StorageAdapter, type StoreHealth, type TableStats } from '../adapter.ts';
 import { InfluxHttp } from './influxdb-http.ts';
 import { InfluxDictionary, DEFAULT_SETTLE_MS } from './influxdb-dictionary.ts';
@@ -20,7 +21,15 @@ import { measurementOf, quoteIdent, ROW_FIELD } from './influxdb-types.ts';
  * Filters are pushed partly (tags, time) with the rest applied by the reader, so `filter` is
  * true; aggregates and buckets wait for the querier's richer fragments.
  */
-export const INFLUXDB_CAPABILITIES: Capabilities = { ...NO_CAPABILITIES, filter: true, concurrentWriters: true };
+export const INFLUXDB_CAPABILITIES: Capabilities = { ...NO_CAPABILITIES, filter: true, concurrentWriters: true, refusesCall };
+
+/** The fragment with its pushed WHERE as ColumnPredicates (refusesCall lets only those down). */
+function withWhere(f: PlanFragment): PlanFragment {
+  if (!f.where) return f;
+  const more = wherePredicates(f.where);
+  if (!more) throw new StoreError('InfluxDB cannot run this WHERE; the planner must not push it', 'influxdb', 'XX000');
+  return { ...f, where: undefined, filters: [...f.filters, ...more] };
+}
 
 /** Points per /write request: InfluxDB's advice (5 000), and it keeps each under the server's write timeout. */
 export const POINTS_PER_REQUEST = 5_000;
@@ -115,7 +124,17 @@ export class InfluxDBAdapter implements StorageAdapter {
     draft.commit();
   }
 
-  async *execute(fragment: PlanFragment, options: { signal?: AbortSignal } = {}): AsyncIterable<ResultBatch> {
+  async *execute(pushed: PlanFragment, options: { signal?: AbortSignal } = {}): AsyncIterable<ResultBatch> {
+    if (pushed.select) {
+      const stored = pushed.table.columns.map((c) => c.name);
+      const p = projection(pushed.select, stored);
+      const names = pushed.select.map((s) => ({ name: s.name, type: pushed.table.columns.find((c) => s.expr.kind === 'column' && c.name === s.expr.name)?.type ?? 'string' as const }));
+      for await (const b of this.execute({ ...pushed, select: undefined, columns: p.columns.length ? p.columns : ['time'] }, options)) {
+        yield { columns: names, rows: b.rows.map(p.row) };
+      }
+      return;
+    }
+    const fragment = withWhere(pushed);
     const q = compileFragment(fragment);
     const columns = fragment.columns.length ? fragment.columns : fragment.table.columns.map((c) => c.name);
     // Leaving the loop early aborts the HTTP answer instead of reading it to the end.

@@ -8,7 +8,7 @@
 import pg, { type Pool, type PoolClient } from 'pg';
 import type { RecordBatch } from 'apache-arrow';
 import type { DictionaryTableDef, TableDef } from '../../schema/index.ts';
-import { NO_CAPABILITIES, StoreError, type Capabilities, type PlanFragment, type ResultBatch, type StorageAdapter, type StoreHealth, type TableStats } from '../adapter.ts';
+import { StoreError, type Capabilities, type PlanFragment, type ResultBatch, type StorageAdapter, type StoreHealth, type TableStats } from '../adapter.ts';
 import { addColumnsSql, createTableSql, quoteIdent, quoteLiteral, tableRef, timeLayoutSql } from './postgres-types.ts';
 import { copyBatch } from './postgres-writer.ts';
 import { DICTIONARY_DDL, PostgresDictionary } from './postgres-dictionary.ts';
@@ -16,11 +16,13 @@ import { compileFragment } from './postgres-compiler.ts';
 import { readCursor } from './postgres-reader.ts';
 
 /**
- * What this adapter's compiler runs today: filtered scans. Postgres can do the rest (and
- * `timeBucketSql` is ready for buckets); the flags turn on with the shared Postgres-family
- * compiler, so the planner never hands this one a fragment part it would ignore.
+ * Everything the shared PostgreSQL-family compiler (storage-adapters/sql) emits: the querier
+ * speaks PostgreSQL's SQL, so this store runs it as written.
  */
-export const POSTGRES_CAPABILITIES: Capabilities = { ...NO_CAPABILITIES, filter: true, concurrentWriters: true };
+export const POSTGRES_CAPABILITIES: Capabilities = {
+  filter: true, patternMatch: true, aggregate: true, quantile: true, timeBucket: true, orderLimit: true, expressions: true,
+  concurrentWriters: true,
+};
 
 /** pg_advisory_lock key that serializes MetaFlow's DDL (any constant both processes agree on). */
 const DDL_LOCK = 0x4d657461;
@@ -156,6 +158,8 @@ export class PostgresAdapter implements StorageAdapter {
   }
 
   async *execute(fragment: PlanFragment, options: { signal?: AbortSignal } = {}): AsyncIterable<ResultBatch> {
+    const computed = fragment.select !== undefined || fragment.groupBy !== undefined || fragment.aggregates !== undefined;
+    if (computed) { yield* this.query(compileFragment(fragment), undefined, options.signal); return; }
     const byName = new Map(fragment.table.columns.map((c) => [c.name, c.type]));
     const names = fragment.columns.length ? fragment.columns : fragment.table.columns.map((c) => c.name);
     const columns = names.map((name) => ({ name, type: byName.get(name) ?? 'string' as const }));
@@ -163,7 +167,7 @@ export class PostgresAdapter implements StorageAdapter {
   }
 
   /** Runs SQL through a cursor on its own connection; leaving the loop early closes the cursor. */
-  async *query(sql: string, columns: ResultBatch['columns'], signal?: AbortSignal): AsyncIterable<ResultBatch> {
+  async *query(sql: string, columns: ResultBatch['columns'] | undefined, signal?: AbortSignal): AsyncIterable<ResultBatch> {
     let c: PoolClient;
     try {
       c = await this.connected().connect();

@@ -1,46 +1,28 @@
 /**
- * PlanFragment → PostgreSQL SQL. Kept to the current fragment (filtered scan, time range,
- * limit) so the shared Postgres-family compiler can replace it without touching the adapter.
+ * PlanFragment → PostgreSQL SQL: the shared PostgreSQL-family compiler (storage-adapters/sql)
+ * with this store's few differences: exact µs timestamp literals (to_timestamp(double) can
+ * round the last microsecond), and integer division through div() because sum(bigint) is numeric
+ * in PostgreSQL (numeric / bigint would keep the fraction).
  */
-import type { ColumnPredicate, PlanFragment } from '../adapter.ts';
-import { quoteIdent, quoteLiteral, tableRef, timestampLiteral } from './postgres-types.ts';
-
-function literal(v: number | bigint | string | boolean): string {
-  if (typeof v === 'string') return quoteLiteral(v);
-  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
-  if (typeof v === 'number' && !Number.isFinite(v)) return `'${v}'::double precision`;
-  return String(v);
-}
-
-function predicate(p: ColumnPredicate): string {
-  const col = quoteIdent(p.column);
-  switch (p.op) {
-    case 'is null': return `${col} IS NULL`;
-    case 'is not null': return `${col} IS NOT NULL`;
-    case 'in': return p.values.length ? `${col} IN (${p.values.map(literal).join(', ')})` : 'FALSE';
-    case 'not in': return p.values.length ? `${col} NOT IN (${p.values.map(literal).join(', ')})` : 'TRUE';
-    default: return `${col} ${p.op} ${literal(p.value)}`;
-  }
-}
-
-export function compileFragment(f: PlanFragment): string {
-  const where: string[] = [];
-  if (f.timeRange?.startUs !== undefined) where.push(`"time" >= ${timestampLiteral(f.timeRange.startUs)}`);
-  if (f.timeRange?.endUs !== undefined) where.push(`"time" < ${timestampLiteral(f.timeRange.endUs)}`);
-  where.push(...f.filters.map(predicate));
-  const cols = (f.columns.length ? f.columns : f.table.columns.map((c) => c.name)).map(quoteIdent).join(', ');
-  return `SELECT ${cols} FROM ${tableRef(f.table)}` +
-    (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
-    (f.limit !== undefined ? ` LIMIT ${f.limit}` : '');
-}
+import type { PlanFragment } from '../adapter.ts';
+import { compileFragment as compileSql } from '../sql/sql-compiler.ts';
+import { POSTGRES_DIALECT, type SqlDialect } from '../sql/sql-dialect.ts';
+import { tableRef, timestampLiteral } from './postgres-types.ts';
 
 /**
- * A time bucket of `widthUs` over `column`, aligned to the epoch: TimescaleDB's `time_bucket`
- * when the extension is installed, core `date_bin` (Postgres 14+) otherwise. Both align to
- * the origin given, so results are the same on either path.
+ * Buckets run through core date_bin (PostgreSQL 14+) even with TimescaleDB: it is the
+ * reference the querier's own time_bucket follows, origin and all.
  */
-export function timeBucketSql(column: string, widthUs: bigint, timescale: boolean): string {
-  const width = `interval '${widthUs} microseconds'`;
-  const origin = `timestamptz '1970-01-01 00:00:00+00'`;
-  return timescale ? `time_bucket(${width}, ${quoteIdent(column)}, ${origin})` : `date_bin(${width}, ${quoteIdent(column)}, ${origin})`;
+const DIALECT: SqlDialect = {
+  ...POSTGRES_DIALECT,
+  tableRef,
+  timestamp: (us) => timestampLiteral(BigInt(us)),
+  functions: {
+    ...POSTGRES_DIALECT.functions,
+    '/': ([a, b], e) => (e.args.every((x) => x.type === 'int') ? `div(${a}, ${b})` : `(${a} / ${b})`),
+  },
+};
+
+export function compileFragment(f: PlanFragment): string {
+  return compileSql(f, DIALECT);
 }
