@@ -10,6 +10,7 @@ import { benchPromql } from './promql.ts';
 import { benchIngestClickHouse } from './store-ingest-clickhouse.ts';
 import { benchIngestPostgres } from './store-ingest-postgres.ts';
 import { benchIngestInfluxDB } from './store-ingest-influxdb.ts';
+import { benchStoreQueries } from './store-queries.ts';
 import { machine, progress } from './util.ts';
 
 const RESULTS = new URL('./RESULTS.md', import.meta.url);
@@ -21,6 +22,7 @@ const BENCHES: Bench[] = [
   { name: 'ingest-clickhouse', title: 'Ingest on ClickHouse: MetaFlow vs INSERT … FORMAT over HTTP', run: () => benchIngestClickHouse() },
   { name: 'ingest-postgres', title: 'Ingest on PostgreSQL: MetaFlow vs COPY', run: (o) => benchIngestPostgres({ rows: o.rows }) },
   { name: 'ingest-influxdb', title: 'Ingest on InfluxDB: MetaFlow vs line protocol /write', run: (o) => benchIngestInfluxDB({ rows: o.rows }) },
+  { name: 'store-queries', title: 'Dashboard queries per store: MetaFlow SQL vs the native query', run: (o) => benchStoreQueries({ rows: o.rows }) },
   { name: 'encoding', title: 'SmartEncoding: bytes on disk, IDs vs plain strings', run: (o) => benchEncoding({ rows: o.rows }) },
   { name: 'querier', title: 'Querier overhead: PG wire vs compiled SQL on DuckDB; tag decoding', run: (o) => benchQuerier({ rows: o.rows }) },
   { name: 'promql', title: 'PromQL range queries: MetaFlow vs Prometheus 2.42', run: () => benchPromql() },
