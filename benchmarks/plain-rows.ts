@@ -35,8 +35,8 @@ export function plainColumns(batch: RecordBatch): PlainColumn[] {
 
 /** µs since the epoch as PostgreSQL timestamptz text, exactly. */
 export function timestampText(us: bigint): string {
-  const ms = us / 1000n;
-  const iso = new Date(Number(ms)).toISOString().slice(0, 19).replace('T', ' ');
+  // Floor, not BigInt's truncation toward zero: times before 1970 keep a positive fraction.
   const frac = ((us % 1_000_000n) + 1_000_000n) % 1_000_000n;
+  const iso = new Date(Number((us - frac) / 1000n)).toISOString().slice(0, 19).replace('T', ' ');
   return `${iso}.${frac.toString().padStart(6, '0')}+00`;
 }
