@@ -9,6 +9,9 @@ import { benchQuerier } from './querier-overhead.ts';
 import { benchPromql } from './promql.ts';
 import { benchIngestClickHouse } from './store-ingest-clickhouse.ts';
 import { benchPgbench } from './pgbench.ts';
+import { benchIngestPostgres } from './store-ingest-postgres.ts';
+import { benchIngestInfluxDB } from './store-ingest-influxdb.ts';
+import { benchStoreQueries } from './store-queries.ts';
 import { machine, progress } from './util.ts';
 
 const RESULTS = new URL('./RESULTS.md', import.meta.url);
@@ -18,6 +21,9 @@ interface Bench { name: string; title: string; run(opts: { rows?: number }): Pro
 const BENCHES: Bench[] = [
   { name: 'ingest', title: 'Ingest throughput: MetaFlow HTTP ingest vs DuckDB appender', run: () => benchIngest() },
   { name: 'ingest-clickhouse', title: 'Ingest on ClickHouse: MetaFlow vs INSERT … FORMAT over HTTP', run: () => benchIngestClickHouse() },
+  { name: 'ingest-postgres', title: 'Ingest on PostgreSQL: MetaFlow vs COPY', run: (o) => benchIngestPostgres({ rows: o.rows }) },
+  { name: 'ingest-influxdb', title: 'Ingest on InfluxDB: MetaFlow vs line protocol /write', run: (o) => benchIngestInfluxDB({ rows: o.rows }) },
+  { name: 'store-queries', title: 'Dashboard queries per store: MetaFlow SQL vs the native query', run: (o) => benchStoreQueries({ rows: o.rows }) },
   { name: 'encoding', title: 'SmartEncoding: bytes on disk, IDs vs plain strings', run: (o) => benchEncoding({ rows: o.rows }) },
   { name: 'querier', title: 'Querier overhead: PG wire vs compiled SQL on DuckDB; tag decoding', run: (o) => benchQuerier({ rows: o.rows }) },
   { name: 'pgbench', title: 'PostgreSQL wire under load: pgbench against MetaFlow and PostgreSQL 15', run: () => benchPgbench() },
