@@ -11,11 +11,11 @@ import { rmSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { generateL7Batch, topology } from '../lib/testing/l7-data.ts';
-import { ipc, ARROW } from '../lib/testing/server.ts';
+import { ipc } from '../lib/testing/server.ts';
 import { startInfluxd } from '../lib/testing/influxdb.ts';
 import { POINTS_PER_REQUEST } from '../storage-adapters/influxdb/influxdb-adapter.ts';
 import { plainColumns, type PlainColumn } from './plain-rows.ts';
-import { peakRssMiB, progress, startServerProcess, table } from './util.ts';
+import { peakRssMiB, progress, startServerProcess, table, alternate, postIngest } from './util.ts';
 
 /** Tag keys and values escape commas, equals signs and spaces; string fields quotes and backslashes. */
 const escapeKey = (s: string): string => s.replace(/[,= ]/g, (c) => `\\${c}`);
@@ -89,21 +89,13 @@ export async function benchIngestInfluxDB(opts: { rows?: number; batchRows?: num
 
     const mf = await startServerProcess(['--data-dir', join(work, 'server'), '--storage', `influxdb://127.0.0.1:${new URL(influxd.base).port}/metaflow`]);
     try {
-      const post = async (body: Uint8Array) => {
-        const r = await fetch(`${mf.base}/v1/ingest/flow_log.l7_flow_log`, { method: 'POST', headers: { 'content-type': ARROW }, body });
-        if (r.status !== 200) throw new Error(`ingest failed: ${r.status} ${await r.text()}`);
-        await r.arrayBuffer();
-      };
+      const post = (body: Uint8Array) => postIngest(mf.base, body);
       // One warm-up batch outside the clock fills the dictionaries, as a long-running server has.
       await post(bodies[0]!);
       progress('MetaFlow and line protocol /write, batch by batch in turn');
-      const time = async (f: () => Promise<void>) => { const t0 = performance.now(); await f(); return (performance.now() - t0) / 1000; };
-      let oursSec = 0;
-      let peerSec = 0;
-      for (let i = 0; i < batches; i++) {
-        peerSec += await time(async () => { for (const body of lp[i]!) await influx(influxd.base, '/write', { db: 'peer', precision: 'u' }, body); });
-        oursSec += await time(() => post(bodies[i]!));
-      }
+      const { peerSec, oursSec } = await alternate(batches,
+        async (i) => { for (const body of lp[i]!) await influx(influxd.base, '/write', { db: 'peer', precision: 'u' }, body); },
+        (i) => post(bodies[i]!));
       const rss = peakRssMiB(mf.pid);
       await mf.stop();
 

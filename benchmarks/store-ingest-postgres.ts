@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { generateL7Batch, topology } from '../lib/testing/l7-data.ts';
-import { ipc, ARROW } from '../lib/testing/server.ts';
+import { ipc } from '../lib/testing/server.ts';
 import { findPostgres } from '../lib/testing/postgres.ts';
 import { RecordBatchReader } from 'apache-arrow';
 import { findTable, TABLES, DICTIONARY_TABLES } from '../schema/index.ts';
@@ -23,7 +23,7 @@ import { PostgresAdapter } from '../storage-adapters/postgres/postgres-adapter.t
 import { ResourceEncoder } from '../ingester/smart-encoding/encoder.ts';
 import { toStorageBatch } from '../ingester/convert.ts';
 import { plainColumns, timestampText, type PlainColumn, type PlainKind } from './plain-rows.ts';
-import { peakRssMiB, progress, startServerProcess, table } from './util.ts';
+import { peakRssMiB, progress, startServerProcess, table, alternate, postIngest } from './util.ts';
 
 const PG_TYPE: Record<PlainKind, string> = { time: 'timestamptz', string: 'text', int: 'integer', bigint: 'bigint', uint64: 'numeric(20,0)', float: 'double precision', bool: 'boolean' };
 
@@ -85,20 +85,10 @@ export async function benchIngestPostgres(opts: { rows?: number; batchRows?: num
     const mf = await startServerProcess(['--data-dir', join(work, 'server'), '--storage', urlOf(ours)]);
     try {
       // One warm-up batch outside the clock fills the dictionaries, as a long-running server has.
-      const post = async (body: Uint8Array) => {
-        const r = await fetch(`${mf.base}/v1/ingest/flow_log.l7_flow_log`, { method: 'POST', headers: { 'content-type': ARROW }, body });
-        if (r.status !== 200) throw new Error(`ingest failed: ${r.status} ${await r.text()}`);
-        await r.arrayBuffer();
-      };
+      const post = (body: Uint8Array) => postIngest(mf.base, body);
       await post(bodies[0]!);
       progress('MetaFlow and COPY text, batch by batch in turn');
-      const time = async (f: () => Promise<void>) => { const t0 = performance.now(); await f(); return (performance.now() - t0) / 1000; };
-      let oursSec = 0;
-      let copySec = 0;
-      for (let i = 0; i < batches; i++) {
-        copySec += await time(() => copyIn(client!, copySql, texts[i]!));
-        oursSec += await time(() => post(bodies[i]!));
-      }
+      const { peerSec: copySec, oursSec } = await alternate(batches, (i) => copyIn(client!, copySql, texts[i]!), (i) => post(bodies[i]!));
       const rss = peakRssMiB(mf.pid);
       await mf.stop();
 

@@ -53,3 +53,25 @@ export function machine(): string {
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   return `${cpu}, Node ${process.version}, load average at start ${load}`;
 }
+
+/** POSTs one Arrow IPC body to a MetaFlow server's ingest endpoint; throws unless it answers 200. */
+export async function postIngest(base: string, body: Uint8Array, table = 'flow_log.l7_flow_log'): Promise<void> {
+  const r = await fetch(`${base}/v1/ingest/${table}`, { method: 'POST', headers: { 'content-type': 'application/vnd.apache.arrow.stream' }, body });
+  if (r.status !== 200) throw new Error(`ingest failed: ${r.status} ${await r.text()}`);
+  await r.arrayBuffer();
+}
+
+/**
+ * Runs two paths batch by batch in turn, so load from elsewhere on the machine falls on both
+ * alike; returns the seconds each spent.
+ */
+export async function alternate(batches: number, peer: (i: number) => Promise<void>, ours: (i: number) => Promise<void>): Promise<{ peerSec: number; oursSec: number }> {
+  const time = async (f: () => Promise<void>) => { const t0 = performance.now(); await f(); return (performance.now() - t0) / 1000; };
+  let peerSec = 0;
+  let oursSec = 0;
+  for (let i = 0; i < batches; i++) {
+    peerSec += await time(() => peer(i));
+    oursSec += await time(() => ours(i));
+  }
+  return { peerSec, oursSec };
+}
