@@ -111,7 +111,7 @@ describe('agent with the eBPF source, live', { skip: skipReason }, () => {
     assert.deepEqual(endpoints.map(([e, n]) => [e, num(n)]), [['/fail', 5], ['/missing', 5], ['/ok/a', 15], ['/ok/b', 5]]);
     const [[minD, maxD, obs, pid1]] = await q(`SELECT min(response_duration), max(response_duration), min(observation_point), min(process_id_1) FROM flow_log.l7_flow_log WHERE ${where}`);
     assert.ok(num(minD) > 0 && num(maxD) < 2_000_000, `durations ${minD}..${maxD} µs`);
-    assert.equal(num(obs), 2, 'observed on the server side (s)');
+    assert.equal(num(obs), 4, 'observed in the server process (s-p)');
     assert.equal(num(pid1), httpServer.pid);
     const [[host, gprocess]] = await q(`SELECT h.name, g.name FROM flow_log.l7_flow_log l
       JOIN flow_tag.resource_dict h ON h.type = 'host' AND h.id = l.host_id_1

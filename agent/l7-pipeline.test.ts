@@ -26,7 +26,7 @@ test('pipeline: without connect events the client side is inferred from the prot
   const packet = run(events, { signalSource: 'Packet' });
   const ebpf = run(asServerSocket(events, 4242), { signalSource: 'eBPF' });
   assert.deepEqual(summary(ebpf), summary(packet));
-  assert.ok(ebpf.every((r) => r.observation_point === 's' && r.signal_source === 'eBPF'));
+  assert.ok(ebpf.every((r) => r.observation_point === 's-p' && r.signal_source === 'eBPF'));
   assert.ok(ebpf.every((r) => r.process_id_1 === 4242 && r.process_kname_1 === 'redis-server' && r.syscall_thread_1 === 4243 && r.process_id_0 === 0));
   assert.ok(packet.every((r) => r.observation_point === 'c' && r.signal_source === 'Packet'));
 });

@@ -3,6 +3,7 @@
  * (or its timeout). Field names and meanings follow DeepFlow's l7_flow_log so its users feel
  * at home: `_0` is the client side, `_1` the server side; times are µs since the Unix epoch.
  */
+import type { ObservationPoint } from './observation.ts';
 
 export type L7ProtocolName = 'HTTP' | 'HTTP2' | 'gRPC' | 'MySQL' | 'PostgreSQL' | 'Redis' | 'Kafka' | 'DNS' | 'Dubbo';
 
@@ -54,7 +55,7 @@ export interface L7FlowLog {
   req_tcp_seq: number;
   resp_tcp_seq: number;
   /** 'c' seen on the client side of the connection, 's' on the server side. */
-  observation_point: 'c' | 's';
+  observation_point: ObservationPoint;
   signal_source: 'eBPF' | 'Packet';
   process_id_0: number;
   process_id_1: number;

@@ -6,6 +6,7 @@
  */
 import type { L7FlowLog, L7ProtocolName } from './l7-record.ts';
 import type { L7Message } from './protocols/protocol.ts';
+import { observationPoint } from './observation.ts';
 
 /** What the row needs to know about the connection the pair travelled on. */
 export interface ConnectionInfo {
@@ -116,7 +117,7 @@ export function buildRow(conn: ConnectionInfo, req: L7Message, resp: L7Message |
     syscall_thread_1: conn.serverTid,
     req_tcp_seq: req.tcpSeq ?? 0,
     resp_tcp_seq: resp?.tcpSeq ?? 0,
-    observation_point: conn.observedAtClient ? 'c' : 's',
+    observation_point: observationPoint(conn.observedAtClient, conn.signalSource),
     signal_source: conn.signalSource,
     process_id_0: conn.clientPid,
     process_id_1: conn.serverPid,

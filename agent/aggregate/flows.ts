@@ -11,6 +11,7 @@ import type { IngestRow } from '../ship/arrow-batch.ts';
 import { putTags, tagsKey, type ResourceTags } from '../tagging/resource-tags.ts';
 import { Rollup, type MetricSpec } from './rollup.ts';
 import type { MetricRows } from './application.ts';
+import { observationPoint } from '../observation.ts';
 
 /** Resolves one side of a connection to its resources. */
 export type SideTagger = (ip: string, pid: number) => ResourceTags;
@@ -161,7 +162,7 @@ export class FlowAggregator {
     const sec = Number(tsNs / 1_000_000_000n);
     const serverKey = f.serverKey ??= tagsKey(server) + `${f.protocol}\x1f${f.serverPort}\x1f${f.ownerIsClient ? 'c' : 's'}`;
     const edgeKey = f.edgeKey ??= tagsKey(client) + serverKey;
-    const common = (): IngestRow => ({ protocol: f.protocol === 6 ? 'TCP' : 'UDP', server_port: f.serverPort, observation_point: f.ownerIsClient ? 'c' : 's', signal_source: this.options.signalSource });
+    const common = (): IngestRow => ({ protocol: f.protocol === 6 ? 'TCP' : 'UDP', server_port: f.serverPort, observation_point: observationPoint(f.ownerIsClient, this.options.signalSource), signal_source: this.options.signalSource });
     for (const r of this.rollups.service) r.add(sec, serverKey, () => putTags(common(), server, ''), service);
     for (const r of this.rollups.edge) r.add(sec, edgeKey, () => putTags(putTags(common(), client, '_0'), server, '_1'), edge);
   }
@@ -171,7 +172,7 @@ export class FlowAggregator {
     const endUs = Number(nowNs / 1000n);
     const row: IngestRow = {
       time: endUs, flow_id: f.id, ip_0: f.clientIp, ip_1: f.serverIp, client_port: f.clientPort, server_port: f.serverPort,
-      protocol: f.protocol === 6 ? 'TCP' : 'UDP', observation_point: f.ownerIsClient ? 'c' : 's', signal_source: this.options.signalSource,
+      protocol: f.protocol === 6 ? 'TCP' : 'UDP', observation_point: observationPoint(f.ownerIsClient, this.options.signalSource), signal_source: this.options.signalSource,
       close_type: closeType, start_time: Number(f.startNs / 1000n), end_time: endUs,
       byte_tx: f.byteTx, byte_rx: f.byteRx, duration: Number((nowNs - f.startNs) / 1000n),
       ...(this.options.signalSource === 'Packet' ? { packet_tx: f.packetTx, packet_rx: f.packetRx } : {}),
