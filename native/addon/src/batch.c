@@ -1,4 +1,5 @@
 #include "batch.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -126,4 +127,11 @@ void mtf_batcher_release(struct mtf_batcher *b)
 	free(b->current);
 	b->current = NULL;
 	napi_release_threadsafe_function(b->tsfn, napi_tsfn_release);
+}
+
+void mtf_batcher_stats(const struct mtf_batcher *b, napi_env env, napi_value obj)
+{
+	napi_set_named_property(env, obj, "recordsDelivered", mtf_number(env, (double)atomic_load(&b->records_delivered)));
+	napi_set_named_property(env, obj, "batchesDropped", mtf_number(env, (double)atomic_load(&b->batches_dropped)));
+	napi_set_named_property(env, obj, "recordsDropped", mtf_number(env, (double)atomic_load(&b->records_dropped)));
 }

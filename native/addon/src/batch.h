@@ -45,6 +45,9 @@ size_t mtf_batcher_pending(const struct mtf_batcher *b);
  * thread keeps draining it meanwhile); false when records were left behind. */
 bool mtf_batcher_drain(struct mtf_batcher *b, int timeout_ms);
 
+/* JS thread. Adds recordsDelivered, batchesDropped and recordsDropped to a stats object. */
+void mtf_batcher_stats(const struct mtf_batcher *b, napi_env env, napi_value obj);
+
 /* Last call on a batcher: counts what could not be sent and lets the thread-safe function
  * finalize once JS has taken every queued batch. */
 void mtf_batcher_release(struct mtf_batcher *b);

@@ -237,9 +237,7 @@ napi_value mtf_packet_stats(napi_env env, napi_callback_info info)
 	napi_create_object(env, &r);
 	napi_set_named_property(env, r, "kernelPackets", mtf_number(env, (double)atomic_load(&c->kernel_packets)));
 	napi_set_named_property(env, r, "kernelDrops", mtf_number(env, (double)atomic_load(&c->kernel_drops)));
-	napi_set_named_property(env, r, "recordsDelivered", mtf_number(env, (double)atomic_load(&c->batcher.records_delivered)));
-	napi_set_named_property(env, r, "batchesDropped", mtf_number(env, (double)atomic_load(&c->batcher.batches_dropped)));
-	napi_set_named_property(env, r, "recordsDropped", mtf_number(env, (double)atomic_load(&c->batcher.records_dropped)));
+	mtf_batcher_stats(&c->batcher, env, r);
 	return r;
 }
 
@@ -251,18 +249,11 @@ napi_value mtf_packet_close(napi_env env, napi_callback_info info)
 	struct packet_handle *h = argc ? mtf_handle(env, argv[0]) : NULL;
 	if (h == NULL)
 		return NULL;
-	napi_value promise;
-	napi_deferred deferred;
-	napi_create_promise(env, &deferred, &promise);
 	struct packet_capture *c = h->c;
-	if (c == NULL) {
-		napi_value undefined;
-		napi_get_undefined(env, &undefined);
-		napi_resolve_deferred(env, deferred, undefined);
-		return promise;
-	}
+	if (c == NULL)
+		return mtf_promise(env, NULL);
 	h->c = NULL;
-	c->closed = deferred;
+	napi_value promise = mtf_promise(env, &c->closed);
 	atomic_store(&c->stop, true); /* read_loop closes the socket and releases; see on_tsfn_finalize */
 	return promise;
 }

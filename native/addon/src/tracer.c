@@ -335,9 +335,7 @@ napi_value mtf_tracer_stats(napi_env env, napi_callback_info info)
 	napi_create_object(env, &r);
 	napi_set_named_property(env, r, "kernelDrops", mtf_number(env, sums[MTF_CNT_DROPS]));
 	napi_set_named_property(env, r, "kernelEvents", mtf_number(env, sums[MTF_CNT_EVENTS]));
-	napi_set_named_property(env, r, "recordsDelivered", mtf_number(env, (double)atomic_load(&t->batcher.records_delivered)));
-	napi_set_named_property(env, r, "batchesDropped", mtf_number(env, (double)atomic_load(&t->batcher.batches_dropped)));
-	napi_set_named_property(env, r, "recordsDropped", mtf_number(env, (double)atomic_load(&t->batcher.records_dropped)));
+	mtf_batcher_stats(&t->batcher, env, r);
 	return r;
 }
 
@@ -381,18 +379,11 @@ napi_value mtf_tracer_close(napi_env env, napi_callback_info info)
 	struct tracer_handle *h = argc ? mtf_handle(env, argv[0]) : NULL;
 	if (h == NULL)
 		return NULL;
-	napi_value promise;
-	napi_deferred deferred;
-	napi_create_promise(env, &deferred, &promise);
 	struct tracer *t = h->t;
-	if (t == NULL) {
-		napi_value undefined;
-		napi_get_undefined(env, &undefined);
-		napi_resolve_deferred(env, deferred, undefined);
-		return promise;
-	}
+	if (t == NULL)
+		return mtf_promise(env, NULL);
 	h->t = NULL;
-	t->closed = deferred;
+	napi_value promise = mtf_promise(env, &t->closed);
 	atomic_store(&t->stop, true); /* poll_loop detaches, drains and releases; see on_tsfn_finalize */
 	return promise;
 }

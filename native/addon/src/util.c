@@ -162,3 +162,18 @@ void *mtf_handle(napi_env env, napi_value v)
 	}
 	return p;
 }
+
+napi_value mtf_promise(napi_env env, napi_deferred *deferred)
+{
+	napi_value promise;
+	napi_deferred d;
+	napi_create_promise(env, &d, &promise);
+	if (deferred != NULL) {
+		*deferred = d;
+	} else {
+		napi_value undefined;
+		napi_get_undefined(env, &undefined);
+		napi_resolve_deferred(env, d, undefined);
+	}
+	return promise;
+}

@@ -29,4 +29,8 @@ napi_value mtf_string(napi_env env, const char *s);
 /* Unwraps a handle created with napi_create_external; NULL (and a thrown error) otherwise. */
 void *mtf_handle(napi_env env, napi_value v);
 
+/* A new promise; *deferred settles it. With deferred == NULL it is resolved (undefined) at once,
+ * for closing what is already closed. */
+napi_value mtf_promise(napi_env env, napi_deferred *deferred);
+
 #endif
