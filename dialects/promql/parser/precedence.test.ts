@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dispatch, type Expr, type ExprHandlers } from '../ast.ts';
 import { parse } from './index.ts';
+import { evalScalar } from './testing/scalar-eval.ts';
 
 // Fully parenthesised form of a tree: shows exactly how the parser grouped operands.
 const shapes: ExprHandlers<string> = {
@@ -22,24 +23,6 @@ const shapes: ExprHandlers<string> = {
 };
 const shape = (e: Expr): string => dispatch(e, shapes);
 
-// Scalar arithmetic over number literals only, to check grouping through values.
-function evalScalar(e: Expr): number {
-  switch (e.kind) {
-    case 'NumberLiteral': return e.value;
-    case 'ParenExpr': return evalScalar(e.expr);
-    case 'UnaryExpr': return e.op === '-' ? -evalScalar(e.expr) : evalScalar(e.expr);
-    case 'BinaryExpr': {
-      const a = evalScalar(e.lhs);
-      const b = evalScalar(e.rhs);
-      const ops: Record<string, number> = {
-        '+': a + b, '-': a - b, '*': a * b, '/': a / b, '%': a % b, '^': a ** b, atan2: Math.atan2(a, b),
-        '==': +(a === b), '!=': +(a !== b), '<': +(a < b), '>': +(a > b), '<=': +(a <= b), '>=': +(a >= b),
-      };
-      return ops[e.op]!;
-    }
-    default: throw new Error(`not scalar arithmetic: ${e.kind}`);
-  }
-}
 
 test('binary operator grouping', () => {
   const cases: Array<[string, string]> = [

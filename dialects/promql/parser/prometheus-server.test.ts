@@ -5,50 +5,16 @@
 // - the printer: /api/v1/format_query prints Prometheus' own tree; for one-line results that is
 //   exactly its printer's text, which print(parse(q), { sortMatchers: true }) must reproduce.
 import { after, before, test } from 'node:test';
-import type { ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Expr } from '../ast.ts';
 import { parse, print } from './index.ts';
 import { generatedQueries, loadParseCases, loadTestScripts, nearMissQueries, seededRandom } from './corpus.ts';
 import { promqlLexer } from './tokens.ts';
-import { freePort } from '../../../lib/testing/ports.ts';
+import { evalScalar } from './testing/scalar-eval.ts';
+import { launchPrometheus, prometheusAvailable, type RunningPrometheus } from '../engine/testing/prometheus-fixture.ts';
 
-const binary = process.env.PROMETHEUS_BIN ?? 'prometheus';
-const available = spawnSync(binary, ['--version'], { encoding: 'utf8' }).status === 0;
-const skip = !available && process.env.CI !== 'true' ? `${binary} not found (Debian package "prometheus")` : false;
+const available = prometheusAvailable();
+const skip = !available && process.env.CI !== 'true' ? 'prometheus not found (Debian package "prometheus")' : false;
 
-function evalScalar(e: Expr): number {
-  switch (e.kind) {
-    case 'NumberLiteral': return e.value;
-    case 'ParenExpr': return evalScalar(e.expr);
-    case 'UnaryExpr': return e.op === '-' ? -evalScalar(e.expr) : evalScalar(e.expr);
-    case 'BinaryExpr': {
-      const a = evalScalar(e.lhs);
-      const b = evalScalar(e.rhs);
-      switch (e.op) {
-        case '+': return a + b;
-        case '-': return a - b;
-        case '*': return a * b;
-        case '/': return a / b;
-        case '%': return a % b;
-        case '^': return a ** b;
-        case 'atan2': return Math.atan2(a, b);
-        case '==': return +(a === b);
-        case '!=': return +(a !== b);
-        case '<': return +(a < b);
-        case '>': return +(a > b);
-        case '<=': return +(a <= b);
-        case '>=': return +(a >= b);
-        default: throw new Error(`not a scalar operator: ${e.op}`);
-      }
-    }
-    default: throw new Error(`not scalar arithmetic: ${e.kind}`);
-  }
-}
 
 /** Flat expressions like `2 ^ -3 * 4 > bool 1 - 0.5 % 3 ^ 2`, seeded. */
 function flatExpressions(count: number): string[] {
@@ -69,39 +35,20 @@ function flatExpressions(count: number): string[] {
 const toNumber = (s: string) => (s === '+Inf' ? Infinity : s === '-Inf' ? -Infinity : Number(s));
 const same = (a: number, b: number) => (Number.isNaN(a) && Number.isNaN(b)) || a === b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
 
-let server: { proc: ChildProcess; dir: string; base: string } | undefined;
+let server: RunningPrometheus | undefined;
 
 before(async () => {
   if (skip) return;
-  assert.ok(available, `${binary} not found: install the Debian package "prometheus"`);
-  const dir = mkdtempSync(join(tmpdir(), 'promql-server-'));
-  const port = await freePort();
-  writeFileSync(join(dir, 'prometheus.yml'), 'global: {}\n');
-  const proc = spawn(binary, [
-    `--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`, '--log.level=error',
-  ], { stdio: 'ignore' });
-  server = { proc, dir, base: `http://127.0.0.1:${port}` };
-  for (let i = 0; ; i++) {
-    const ready = await fetch(`${server.base}/-/ready`).then((r) => r.ok, () => false);
-    if (ready) break;
-    assert.ok(i < 100, 'prometheus did not become ready in 20 s');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  assert.ok(available, 'prometheus not found: install the Debian package "prometheus"');
+  server = await launchPrometheus();
 });
 
 after(async () => {
-  if (server === undefined) return;
-  const { proc, dir } = server;
-  if (proc.exitCode === null) {
-    proc.kill('SIGTERM');
-    await new Promise((r) => proc.once('exit', r));
-  }
-  rmSync(dir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 async function api(path: string, params: Record<string, string>): Promise<{ status: string; data?: any; error?: string }> {
-  const res = await fetch(`${server!.base}/api/v1/${path}`, { method: 'POST', body: new URLSearchParams(params) });
+  const res = await fetch(`${server!.url}/api/v1/${path}`, { method: 'POST', body: new URLSearchParams(params) });
   return res.json() as Promise<{ status: string; data?: any; error?: string }>;
 }
 
