@@ -38,14 +38,17 @@ export class FlowMetricSeries {
   }
 
   async select(hints: SelectHints, matchers: LabelMatcher[]): Promise<Series[]> {
+    const metrics = this.metricsFor(matchers);
+    if (metrics.length === 0) return [];
+    // One dictionary read per selection, however many metrics the name matcher covers.
+    const names = await this.resourceNames();
     const out: Series[] = [];
-    for (const m of this.metricsFor(matchers)) out.push(...(await this.selectMetric(m, hints, matchers)));
+    for (const m of metrics) out.push(...(await this.selectMetric(m, hints, matchers, names)));
     return out;
   }
 
-  private async selectMetric(m: FlowMetric, hints: SelectHints, matchers: LabelMatcher[]): Promise<Series[]> {
+  private async selectMetric(m: FlowMetric, hints: SelectHints, matchers: LabelMatcher[], names: Map<string, Map<number, string>>): Promise<Series[]> {
     const fields = labelFields(m.table);
-    const names = await this.resourceNames();
     const fragment = {
       table: m.table, columns: ['time', m.column, ...fields.map((f) => f.column.name)], filters: [],
       timeRange: { startUs: BigInt(Math.floor(hints.start)) * 1000n, endUs: (BigInt(Math.floor(hints.end)) + 1n) * 1000n },
