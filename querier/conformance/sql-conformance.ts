@@ -16,6 +16,7 @@ import { generateL7Rows, PODS } from './dataset.ts';
 import { loadIntoMetaFlow } from './load-metaflow.ts';
 import { loadIntoPostgres, postgresRunner } from './load-postgres.ts';
 import { CONFORMANCE_QUERIES } from './queries.ts';
+import { findPostgres } from '../../lib/testing/postgres.ts';
 import { compareEngines, type Cell } from './compare.ts';
 
 export interface SqlConformanceOptions {
@@ -26,7 +27,6 @@ export interface SqlConformanceOptions {
 }
 
 export function sqlConformance(name: string, create: () => Promise<StorageAdapter>, opts: SqlConformanceOptions = {}): void {
-  const url = opts.postgresUrl ?? process.env.METAFLOW_TEST_PG ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
   const dbName = `mf_conformance_${process.pid}_${Math.floor(Math.random() * 1e6)}`;
   let adapter: StorageAdapter;
   let admin: pg.Client | undefined;
@@ -40,15 +40,16 @@ export function sqlConformance(name: string, create: () => Promise<StorageAdapte
     await ingester.start();
     const rows = generateL7Rows();
     await loadIntoMetaFlow(ingester, rows, PODS);
-    try {
-      admin = new pg.Client(url);
-      await admin.connect();
-    } catch (e) {
-      admin = undefined;
-      pgSkip = `PostgreSQL not reachable at ${url}: ${(e as Error).message}`;
+    // The reference server: the one given, else the machine's cluster (started when it is down).
+    const server = opts.postgresUrl ? { ok: true as const, url: opts.postgresUrl } : await findPostgres();
+    if (!server.ok) {
+      pgSkip = server.reason;
       if (process.env.CI === 'true') throw new Error(pgSkip);
       return;
     }
+    const url = server.url;
+    admin = new pg.Client(url);
+    await admin.connect();
     // C collation: MetaFlow orders text by code point, as stores do by default.
     await admin.query(`CREATE DATABASE ${dbName} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
     const dbUrl = new URL(url);
