@@ -1,8 +1,9 @@
 // Live end to end: the agent with the eBPF source watches real servers (a Node HTTP server,
-// redis-server) driven by real clients (curl, redis-cli) with a known number of requests and
-// outcomes, and the rows and RED aggregates are read back from a real MetaFlow server.
+// redis-server, dnsmasq) driven by real clients (curl, redis-cli, dig) with a known number of
+// requests and outcomes, and the rows and RED aggregates are read back as a user reads them:
+// SQL over the PostgreSQL wire protocol of a real MetaFlow server.
 // Tracing is limited to the servers' pids so the host's other traffic cannot crowd them out.
-// Needs root and the eBPF toolchain; curl and redis-server/redis-cli from Debian.
+// Needs root and the eBPF toolchain; curl, openssl, redis-server/redis-cli, dnsmasq and dig from Debian.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
@@ -12,15 +13,15 @@ import { promisify } from 'node:util';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { startTestServer, storeRows, tempDir, type TestServer } from '../lib/testing/server.ts';
+import { startTestServer, tempDir, type TestServer } from '../lib/testing/server.ts';
 import { createLogger } from '../lib/log.ts';
 import { EbpfSource } from './capture/ebpf.ts';
 import { nativeUnavailableReason, requireNative } from './capture/testing/native-env.ts';
+import { eventually, hasCommand, pgWireSql, requireTool, type PgWireSql } from './capture/testing/live.ts';
 import { Agent } from './agent.ts';
 import { freePort } from '../lib/testing/ports.ts';
 
 const run = promisify(execFile);
-const num = (v: unknown) => Number(v);
 const skipReason = nativeUnavailableReason() !== null && process.env.CI !== 'true' ? nativeUnavailableReason()! : false;
 
 const HTTP_SERVER = `
@@ -33,14 +34,8 @@ const s = http.createServer(opts, (req, res) => {
 });
 s.listen(0, '127.0.0.1', () => console.log(s.address().port));`;
 
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Rows as arrays in column order, numbers as numbers: compact expectations. */
+const tuples = (rows: Record<string, unknown>[]) => rows.map((r) => Object.values(r).map((v) => (typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v)));
 
 describe('agent with the eBPF source, live', { skip: skipReason }, () => {
   let server: TestServer;
@@ -54,11 +49,12 @@ describe('agent with the eBPF source, live', { skip: skipReason }, () => {
   let dns: ChildProcess | undefined;
   let dnsPort = 0;
   const redisDir = tempDir('metaflow-redis-');
-  const q = (sql: string) => storeRows(server, sql);
+  let sql: PgWireSql;
 
   before(async (t) => {
     if (!requireNative(t as never)) return;
     server = await startTestServer();
+    sql = await pgWireSql(server);
     httpServer = spawn(process.execPath, ['-e', HTTP_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
     httpPort = Number((await createInterface({ input: httpServer.stdout! })[Symbol.asyncIterator]().next()).value);
     const pids = [httpServer.pid!];
@@ -69,18 +65,18 @@ describe('agent with the eBPF source, live', { skip: skipReason }, () => {
       httpsPort = Number((await createInterface({ input: httpsServer.stdout! })[Symbol.asyncIterator]().next()).value);
       pids.push(httpsServer.pid!);
     }
-    if (spawnSync('redis-server', ['--version']).status === 0) {
+    if (hasCommand('redis-server')) {
       redisPort = await freePort();
       redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir.path], { stdio: 'ignore' });
       pids.push(redis.pid!);
-      await waitFor('redis-server', async () => run('redis-cli', ['-p', String(redisPort), 'PING']).then((r) => r.stdout.trim() === 'PONG', () => false), 10_000);
+      await eventually('redis-server', async () => run('redis-cli', ['-p', String(redisPort), 'PING']).then((r) => r.stdout.trim() === 'PONG', () => false), 10_000);
     }
-    if (spawnSync('dnsmasq', ['--version']).status === 0) {
+    if (hasCommand('dnsmasq')) {
       dnsPort = await freePort();
       dns = spawn('dnsmasq', ['-k', `--port=${dnsPort}`, '--listen-address=127.0.0.1', '--bind-interfaces', '--no-resolv', '--no-hosts', '--user=root',
         `--pid-file=${join(redisDir.path, 'dnsmasq.pid')}`, '--address=/www.example.test/10.1.2.3', '--local=/example.test/'], { stdio: 'ignore' });
       pids.push(dns.pid!);
-      await waitFor('dnsmasq', async () => run('dig', ['@127.0.0.1', '-p', String(dnsPort), '+tries=1', '+time=1', 'www.example.test']).then((r) => r.stdout.includes('10.1.2.3'), () => false), 10_000);
+      await eventually('dnsmasq', async () => run('dig', ['@127.0.0.1', '-p', String(dnsPort), '+tries=1', '+time=1', 'www.example.test']).then((r) => r.stdout.includes('10.1.2.3'), () => false), 10_000);
     }
     agent = new Agent({ source: new EbpfSource({ pids }), server: server.base, log: createLogger('warn'), healthLogMs: 0, sender: { flushIntervalMs: 200 } });
     await agent.start();
@@ -93,8 +89,11 @@ describe('agent with the eBPF source, live', { skip: skipReason }, () => {
     dns?.kill();
     if (redis && redis.exitCode === null) await once(redis, 'exit');
     redisDir.remove();
+    await sql?.close();
     await server?.stop();
   });
+
+  const count = (where: string) => sql.number(`SELECT count(*) FROM l7_flow_log WHERE ${where}`);
 
   test('HTTP: 30 curl requests on keep-alive connections → 30 rows with codes, endpoints, host and process', async () => {
     const base = `http://127.0.0.1:${httpPort}`;
@@ -103,89 +102,68 @@ describe('agent with the eBPF source, live', { skip: skipReason }, () => {
       await run('curl', ['-s', '--max-time', '5', '-o', '/dev/null', '-o', '/dev/null', '-o', '/dev/null', '-o', '/dev/null', '-o', '/dev/null', '-o', '/dev/null',
         `${base}/ok/a`, `${base}/ok/b`, `${base}/ok/a`, `${base}/ok/a`, `${base}/missing`, `${base}/fail`]);
     }
-    const where = `server_port = ${httpPort} AND l7_protocol = 20`;
-    await waitFor('30 HTTP rows', async () => num((await q(`SELECT count(*) FROM flow_log.l7_flow_log WHERE ${where}`))[0]![0]) >= 30);
-    const codes = await q(`SELECT response_code, count(*) FROM flow_log.l7_flow_log WHERE ${where} GROUP BY 1 ORDER BY 1`);
-    assert.deepEqual(codes.map((r) => r.map(num)), [[200, 20], [404, 5], [500, 5]]);
-    const endpoints = await q(`SELECT endpoint, count(*) FROM flow_log.l7_flow_log WHERE ${where} GROUP BY 1 ORDER BY 1`);
-    assert.deepEqual(endpoints.map(([e, n]) => [e, num(n)]), [['/fail', 5], ['/missing', 5], ['/ok/a', 15], ['/ok/b', 5]]);
-    const [[minD, maxD, obs, pid1]] = await q(`SELECT min(response_duration), max(response_duration), min(observation_point), min(process_id_1) FROM flow_log.l7_flow_log WHERE ${where}`);
-    assert.ok(num(minD) > 0 && num(maxD) < 2_000_000, `durations ${minD}..${maxD} µs`);
-    assert.equal(num(obs), 4, 'observed in the server process (s-p)');
-    assert.equal(num(pid1), httpServer.pid);
-    const [[host, gprocess]] = await q(`SELECT h.name, g.name FROM flow_log.l7_flow_log l
-      JOIN flow_tag.resource_dict h ON h.type = 'host' AND h.id = l.host_id_1
-      JOIN flow_tag.resource_dict g ON g.type = 'gprocess' AND g.id = l.gprocess_id_1 WHERE ${where} LIMIT 1`);
-    assert.equal(host, hostname());
-    assert.equal(gprocess, `node[${httpServer.pid}]`);
+    const where = `server_port = ${httpPort} AND l7_protocol = 'HTTP'`;
+    await eventually('30 HTTP rows', async () => (await count(where)) >= 30);
+    assert.deepEqual(tuples(await sql.rows(`SELECT response_code, response_status, count(*) FROM l7_flow_log WHERE ${where} GROUP BY 1, 2 ORDER BY 1`)),
+      [[200, 'ok', 20], [404, 'client_error', 5], [500, 'server_error', 5]]);
+    assert.deepEqual(tuples(await sql.rows(`SELECT request_type, endpoint, count(*) FROM l7_flow_log WHERE ${where} GROUP BY 1, 2 ORDER BY 2`)),
+      [['GET', '/fail', 5], ['GET', '/missing', 5], ['GET', '/ok/a', 15], ['GET', '/ok/b', 5]]);
+    const [d] = await sql.rows(`SELECT min(response_duration) AS lo, max(response_duration) AS hi FROM l7_flow_log WHERE ${where}`);
+    assert.ok(Number(d!.lo) > 0 && Number(d!.hi) < 2_000_000, `durations ${d!.lo}..${d!.hi} µs`);
+    assert.deepEqual(await sql.rows(`SELECT DISTINCT observation_point, process_id_1, host_1, gprocess_1 FROM l7_flow_log WHERE ${where}`),
+      [{ observation_point: 's-p', process_id_1: String(httpServer.pid), host_1: hostname(), gprocess_1: `node[${httpServer.pid}]` }], 'observed in the server process');
   });
 
   test('HTTPS: 6 curl requests over TLS → 6 rows from the plaintext the uprobes saw', async (t) => {
-    if (!httpsServer) {
-      if (process.env.CI === 'true') assert.fail('openssl CLI unavailable (Debian package openssl)');
-      t.skip('openssl CLI unavailable');
-      return;
-    }
+    if (!requireTool(t, httpsServer !== undefined, 'the openssl CLI', 'openssl')) return;
     const base = `https://127.0.0.1:${httpsPort}`;
     for (let i = 0; i < 2; i++) {
       await run('curl', ['-sk', '--max-time', '5', '-o', '/dev/null', '-o', '/dev/null', '-o', '/dev/null', `${base}/secure/a`, `${base}/missing`, `${base}/secure/a`]);
     }
-    const where = `server_port = ${httpsPort} AND l7_protocol = 20`;
-    await waitFor('6 HTTPS rows', async () => num((await q(`SELECT count(*) FROM flow_log.l7_flow_log WHERE ${where}`))[0]![0]) >= 6);
-    const rows = await q(`SELECT endpoint, response_code, count(*) FROM flow_log.l7_flow_log WHERE ${where} GROUP BY 1, 2 ORDER BY 1`);
-    assert.deepEqual(rows.map(([e, c, n]) => [e, num(c), num(n)]), [['/missing', 404, 2], ['/secure/a', 200, 4]]);
+    const where = `server_port = ${httpsPort} AND l7_protocol = 'HTTP'`;
+    await eventually('6 HTTPS rows', async () => (await count(where)) >= 6);
+    assert.deepEqual(tuples(await sql.rows(`SELECT endpoint, response_code, count(*) FROM l7_flow_log WHERE ${where} GROUP BY 1, 2 ORDER BY 1`)),
+      [['/missing', 404, 2], ['/secure/a', 200, 4]]);
   });
 
   test('Redis: 12 redis-cli commands, 2 errors → 12 rows', async (t) => {
-    if (!redis) {
-      if (process.env.CI === 'true') assert.fail('redis-server is not installed (Debian package redis-server)');
-      t.skip('redis-server is not installed');
-      return;
-    }
+    if (!requireTool(t, redis !== undefined, 'redis-server', 'redis-server')) return;
     const cli = (...args: string[]) => run('redis-cli', ['-p', String(redisPort), ...args]);
     for (let i = 0; i < 5; i++) await cli('SET', `k${i}`, `v${i}`);
     for (let i = 0; i < 5; i++) await cli('GET', `k${i}`);
     await cli('INCR', 'k0'); // ERR value is not an integer
     await cli('NOSUCHCMD'); // ERR unknown command
     // redis-cli sends COMMAND DOCS on start in some versions; count only the commands we sent.
-    const where = `server_port = ${redisPort} AND l7_protocol = 80 AND request_type IN ('SET', 'GET', 'INCR', 'NOSUCHCMD')`;
-    await waitFor('12 Redis rows', async () => num((await q(`SELECT count(*) FROM flow_log.l7_flow_log WHERE ${where}`))[0]![0]) >= 12);
-    const byType = await q(`SELECT request_type, response_status, count(*) FROM flow_log.l7_flow_log WHERE ${where} GROUP BY 1, 2 ORDER BY 1`);
-    assert.deepEqual(byType.map(([a, b, c]) => [a, num(b), num(c)]), [['GET', 0, 5], ['INCR', 3, 1], ['NOSUCHCMD', 3, 1], ['SET', 0, 5]]);
+    const where = `server_port = ${redisPort} AND l7_protocol = 'Redis' AND request_type IN ('SET', 'GET', 'INCR', 'NOSUCHCMD')`;
+    await eventually('12 Redis rows', async () => (await count(where)) >= 12);
+    assert.deepEqual(tuples(await sql.rows(`SELECT request_type, response_status, count(*) FROM l7_flow_log WHERE ${where} GROUP BY 1, 2 ORDER BY 1`)),
+      [['GET', 'ok', 5], ['INCR', 'server_error', 1], ['NOSUCHCMD', 'server_error', 1], ['SET', 'ok', 5]]);
   });
 
-  // UDP only: dnsmasq answers TCP in a forked child, which the pid allowlist does not cover.
   test('DNS over UDP: 5 dig queries, 2 NXDOMAIN → 5 rows', async (t) => {
-    if (!dns) {
-      if (process.env.CI === 'true') assert.fail('dnsmasq is not installed (Debian packages dnsmasq, bind9-dnsutils)');
-      t.skip('dnsmasq is not installed');
-      return;
-    }
+    if (!requireTool(t, dns !== undefined, 'dnsmasq', 'dnsmasq-base')) return;
     const dig = (...args: string[]) => run('dig', ['@127.0.0.1', '-p', String(dnsPort), '+tries=1', '+time=2', ...args]);
     for (const name of ['www.example.test', 'www.example.test', 'www.example.test', 'nothere.example.test', 'gone.example.test']) await dig(name, 'A');
-    const where = `server_port = ${dnsPort} AND l7_protocol = 120 AND request_domain LIKE '%example.test%'`;
-    await waitFor('5 DNS rows', async () => num((await q(`SELECT count(*) FROM flow_log.l7_flow_log WHERE ${where}`))[0]![0]) >= 5);
-    const rows = await q(`SELECT protocol, request_type, response_code, response_status, count(*) FROM flow_log.l7_flow_log WHERE ${where} GROUP BY ALL ORDER BY 3`);
-    // protocol 17 = UDP; response_status 0 ok, 4 client_error; request_type A.
-    assert.deepEqual(rows.map(([p, t, c, s, n]) => [num(p), t, num(c), num(s), num(n)]), [[17, 'A', 0, 0, 3], [17, 'A', 3, 4, 2]]);
+    const where = `server_port = ${dnsPort} AND l7_protocol = 'DNS' AND request_domain LIKE '%example.test%'`;
+    await eventually('5 DNS rows', async () => (await count(where)) >= 5);
+    // response_code 3 = NXDOMAIN, a client error in DeepFlow's classes.
+    assert.deepEqual(tuples(await sql.rows(`SELECT protocol, request_type, response_code, response_status, count(*) FROM l7_flow_log WHERE ${where} GROUP BY 1, 2, 3, 4 ORDER BY 3`)),
+      [['UDP', 'A', 0, 'ok', 3], ['UDP', 'A', 3, 'client_error', 2]]);
   });
 
   test('the RED aggregates match the request log once the agent stops and flushes its windows', async () => {
     await agent.stop();
-    const [[req, errs4, errs5]] = await q(`SELECT count(*), count(*) FILTER (WHERE response_status = 4), count(*) FILTER (WHERE response_status = 3)
-      FROM flow_log.l7_flow_log WHERE server_port = ${httpPort}`);
+    const [log] = await sql.rows(`SELECT count(*) AS r, count(*) FILTER (WHERE response_status = 'client_error') AS c, count(*) FILTER (WHERE response_status = 'server_error') AS s
+      FROM l7_flow_log WHERE server_port = ${httpPort}`);
     for (const table of ['application.1s', 'application.1m', 'application_map.1m']) {
-      const [[r, c, s]] = await q(`SELECT sum(request), sum(client_error), sum(server_error) FROM flow_metrics."${table}" WHERE server_port = ${httpPort}`);
-      assert.deepEqual([r, c, s].map(num), [num(req), num(errs4), num(errs5)], table);
+      const [red] = await sql.rows(`SELECT sum(request) AS r, sum(client_error) AS c, sum(server_error) AS s FROM flow_metrics."${table}" WHERE server_port = ${httpPort}`);
+      assert.deepEqual(tuples([red!]), tuples([log!]), table);
     }
-    const [[hello]] = await q(`SELECT sum(request) FROM flow_metrics."application.1m" WHERE server_port = ${httpPort} AND endpoint = '/ok/a'`);
-    assert.equal(num(hello), 15);
-    const [[flows]] = await q(`SELECT count(*) FROM flow_log.l4_flow_log WHERE server_port = ${httpPort} AND byte_tx > 0 AND byte_rx > 0`);
-    assert.equal(num(flows), 5, 'one l4 row per curl connection');
+    assert.equal(await sql.number(`SELECT sum(request) FROM flow_metrics."application.1m" WHERE server_port = ${httpPort} AND endpoint = '/ok/a'`), 15);
+    assert.equal(await sql.number(`SELECT count(*) FROM l4_flow_log WHERE server_port = ${httpPort} AND byte_tx > 0 AND byte_rx > 0`), 5, 'one l4 row per curl connection');
     if (httpsServer) {
       // Bytes on the wire are the encrypted ones, counted once.
-      const [[conns]] = await q(`SELECT count(*) FROM flow_log.l4_flow_log WHERE server_port = ${httpsPort}`);
-      assert.equal(num(conns), 2, 'one l4 row per TLS connection, not one more for its plaintext');
+      assert.equal(await sql.number(`SELECT count(*) FROM l4_flow_log WHERE server_port = ${httpsPort}`), 2, 'one l4 row per TLS connection, not one more for its plaintext');
     }
   });
 });
