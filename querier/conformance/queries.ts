@@ -37,6 +37,8 @@ export const CONFORMANCE_QUERIES: CorpusQuery[] = [
   `SELECT endpoint, avg(response_duration) AS a FROM l7_flow_log WHERE endpoint IS NOT NULL GROUP BY endpoint HAVING avg(response_duration) > 50000 ORDER BY a DESC`,
   `SELECT upper(l7_protocol) AS proto, count(*) FROM l7_flow_log GROUP BY upper(l7_protocol) ORDER BY 1`,
   `SELECT count(*) FILTER (WHERE response_status = 'ok') AS ok, count(*) FILTER (WHERE response_status <> 'ok') AS bad, count(*) FROM l7_flow_log`,
+  `SELECT l7_protocol, avg(CASE WHEN response_status = 'ok' THEN 0.0 ELSE 1.0 END) AS error_ratio FROM l7_flow_log GROUP BY 1 ORDER BY 1`,
+  `SELECT sum(CASE WHEN pod_1 LIKE 'web%' OR pod_0 IN ('db-0', 'cart-0') THEN response_duration ELSE 0 END), count(*) FILTER (WHERE pod_1 ~ '^(db|cache)-'), sum(CASE WHEN NOT (pod_1 = 'db-0') THEN 1 ELSE 0 END) FROM l7_flow_log`,
   `SELECT "k8s.label.app_1" AS app, count(*) FROM l7_flow_log GROUP BY 1 ORDER BY 1 NULLS FIRST`,
   `SELECT pod_1, count(*) FROM l7_flow_log WHERE "k8s.label.app_1" = 'web' GROUP BY pod_1 ORDER BY pod_1`,
   `SELECT DISTINCT pod_ns_1 FROM l7_flow_log ORDER BY pod_ns_1 NULLS LAST`,

@@ -83,3 +83,13 @@ test('a custom tag groups in the store through its inlined dictionary', () => {
   const [sql] = remoteSql(p);
   assert.match(sql!, /GROUP BY \(CASE WHEN \("pod_id_1" IN \(3\)\) THEN 'postgres' WHEN \("pod_id_1" IN \(1, 2\)\) THEN 'web' END\)/);
 });
+
+test('tag conditions inside CASE WHEN and aggregate FILTERs become ID sets; under NOT they stay per row', () => {
+  const p = plan("SELECT sum(CASE WHEN pod_1 LIKE 'web%' THEN 1 ELSE 0 END), count(*) FILTER (WHERE pod_1 = 'db-0') FROM l7_flow_log");
+  assert.equal(p.kind, 'remote', 'the whole aggregate runs in the store');
+  const [sql] = remoteSql(p);
+  assert.match(sql!, /CASE WHEN \("pod_id_1" IN \(1, 2\)\) THEN 1 ELSE 0 END/);
+  assert.match(sql!, /FILTER \(WHERE \("pod_id_1" IN \(3\)\)\)/);
+  const negated = plan("SELECT sum(CASE WHEN NOT (pod_1 = 'db-0') THEN 1 ELSE 0 END) FROM l7_flow_log");
+  assert.notEqual(negated.kind, 'remote', 'NOT over an unknown name is not the same as NOT IN the ID set');
+});

@@ -3,9 +3,10 @@
  * becomes an ID-set predicate on the stored code (`pod_id_1 IN (3, 7)`) that the store can
  * run. The set is the codes whose name satisfies the predicate, computed by evaluating the
  * very same predicate over the dictionary, so the semantics stay PostgreSQL's.
- * Only predicates in positive positions (under AND/OR of a WHERE or HAVING) are rewritten:
- * there "unknown" and "false" both drop the row, which is what an ID set gives; under NOT or
- * inside other expressions the tag is decoded and evaluated per row instead.
+ * Only predicates in positive positions are rewritten (under AND/OR of a WHERE, HAVING, an
+ * aggregate's FILTER or a CASE WHEN condition): there "unknown" and "false" lead to the same
+ * result, which is what an ID set gives; under NOT or inside other expressions the tag is
+ * decoded and evaluated per row instead.
  */
 import type { Expr, TagExpr } from '../../storage-adapters/fragment.ts';
 import { type Plan, lit, mapPlanExprs, mapExpr } from '../sql/plan.ts';
@@ -43,13 +44,27 @@ function rewrite(e: Expr, names: Map<string, CodeNames>): Expr {
   return { kind: 'call', fn: 'in', args: [tag.arg, ...codes.map((c) => lit(c, 'int'))], type: 'bool' };
 }
 
-/** Rewrites the tag predicates of every filter in the plan. */
+/** Rewrites the tag predicates in every positive position of the plan. */
 export function translateTags(plan: Plan, names: Map<string, CodeNames>): Plan {
+  // `avg(CASE WHEN response_status = 'ok' THEN 0 ELSE 1 END)` then runs in the store.
+  const caseConditions = (e: Expr): Expr => mapExpr(e, (x) => (x.kind === 'case'
+    ? { ...x, whens: x.whens.map((w) => ({ when: rewrite(w.when, names), then: w.then })) }
+    : x));
+  return translateConditions(mapPlanExprs(plan, caseConditions), names);
+}
+
+function translateConditions(plan: Plan, names: Map<string, CodeNames>): Plan {
+  const below = (p: Plan) => translateConditions(p, names);
   switch (plan.kind) {
-    case 'filter': return { ...plan, input: translateTags(plan.input, names), predicate: rewrite(plan.predicate, names) };
-    case 'project': case 'aggregate': case 'sort': case 'limit': case 'distinct': case 'window': return { ...plan, input: translateTags(plan.input, names) } as Plan;
-    case 'union': return { ...plan, inputs: plan.inputs.map((i) => translateTags(i, names)) };
-    case 'join': return { ...plan, left: translateTags(plan.left, names), right: translateTags(plan.right, names) };
+    case 'filter': return { ...plan, input: below(plan.input), predicate: rewrite(plan.predicate, names) };
+    case 'aggregate': return {
+      ...plan,
+      input: below(plan.input),
+      aggregates: plan.aggregates.map((a) => (a.call.filter ? { ...a, call: { ...a.call, filter: rewrite(a.call.filter, names) } } : a)),
+    };
+    case 'project': case 'sort': case 'limit': case 'distinct': case 'window': return { ...plan, input: below(plan.input) } as Plan;
+    case 'union': return { ...plan, inputs: plan.inputs.map(below) };
+    case 'join': return { ...plan, left: below(plan.left), right: below(plan.right) };
     default: return plan;
   }
 }
