@@ -8,6 +8,7 @@ import { findTable } from '../../schema/index.ts';
 import type { StorageAdapter } from '../../storage-adapters/adapter.ts';
 import { STALE_NAN_HI, STALE_NAN_LO, type LabelMatcher, type SelectHints, type Series, type SeriesStore } from '../../dialects/promql/storage.ts';
 import { SeriesIndex } from './series-index.ts';
+import { storeTimeRange } from './time-range.ts';
 import { FlowMetricSeries } from './flow-metrics.ts';
 import { isValidAt, scanColumns } from '../../storage-adapters/columns.ts';
 import type { SeriesCatalog } from '../../dialects/promql/http/routes.ts';
@@ -25,16 +26,39 @@ export class AdapterSeriesStore implements SeriesStore, SeriesCatalog {
   }
 
   /**
-   * Label sets matching any selector. From the dictionary alone: a series is listed whatever
-   * the time range asked, as long as it was ever written.
+   * Label sets matching any selector: from the dictionary, and when a time range is given
+   * (Prometheus's start/end) only the series with samples in it, as the store finds them.
    */
-  async seriesLabels(selectors: LabelMatcher[][]): Promise<Array<Record<string, string>>> {
+  async seriesLabels(selectors: LabelMatcher[][], range?: { startMs: number; endMs: number }): Promise<Array<Record<string, string>>> {
     await this.index.refresh();
-    const ids = new Set<number>();
-    for (const m of selectors) for (const id of this.index.match(m)) ids.add(id);
+    const matched = new Set<number>();
+    for (const m of selectors) for (const id of this.index.match(m)) matched.add(id);
+    let ids = [...matched].sort((a, b) => a - b);
+    if (range && ids.length > 0) {
+      const live = await this.seriesWithSamples(ids, range);
+      ids = ids.filter((id) => live.has(id));
+    }
     const flow = new Set(selectors.flatMap((m) => this.flow.metricsFor(m).map((x) => x.name)));
     // Flow metrics are listed by name only: their label sets live in the rows themselves.
-    return [...[...ids].sort((a, b) => a - b).map((id) => ({ ...this.index.labelsOf(id)! })), ...[...flow].sort().map((name) => ({ __name__: name }))];
+    return [...ids.map((id) => ({ ...this.index.labelsOf(id)! })), ...[...flow].sort().map((name) => ({ __name__: name }))];
+  }
+
+  /** Which of `ids` have samples in the range: grouped by the store when it can, else scanned. */
+  private async seriesWithSamples(ids: number[], range: { startMs: number; endMs: number }): Promise<Set<number>> {
+    const wholeMetrics = this.index.wholeMetrics(ids);
+    const seriesId = { kind: 'column' as const, name: 'series_id', type: 'int' as const };
+    const fragment = {
+      table: SAMPLES, columns: ['series_id'],
+      filters: [wholeMetrics ? { column: 'metric_id', op: 'in' as const, values: wholeMetrics } : { column: 'series_id', op: 'in' as const, values: ids }],
+      timeRange: storeTimeRange(range.startMs, range.endMs),
+      ...(this.adapter.capabilities.aggregate ? { groupBy: [{ name: 'series_id', expr: seriesId }], aggregates: [] } : {}),
+    };
+    const live = new Set<number>();
+    for await (const batch of scanColumns(this.adapter, fragment)) {
+      const sid = batch.columns[0]!.values;
+      for (let i = 0; i < batch.length; i++) live.add(Number(sid[i]));
+    }
+    return live;
   }
 
   async select(hints: SelectHints, matchers: LabelMatcher[]): Promise<Series[]> {
@@ -51,8 +75,7 @@ export class AdapterSeriesStore implements SeriesStore, SeriesCatalog {
       table: SAMPLES, columns: ['series_id', 'time', 'value'],
       // A name-only selector reads whole metrics: one metric_id instead of thousands of series IDs.
       filters: [wholeMetrics ? { column: 'metric_id', op: 'in' as const, values: wholeMetrics } : { column: 'series_id', op: 'in' as const, values: ids }],
-      // The engine asks for [start, end] in ms inclusive; the store range is [start, end) in µs.
-      timeRange: { startUs: BigInt(Math.floor(hints.start)) * 1000n, endUs: (BigInt(Math.floor(hints.end)) + 1n) * 1000n },
+      timeRange: storeTimeRange(hints.start, hints.end),
     };
     // No ORDER BY: sorting in the store costs several times the scan, and samples come back
     // in insertion order, which is time order per series unless they were written late.

@@ -8,8 +8,9 @@
 import { enumLabel, queryFields, TABLES, type FieldDef, type TableDef } from '../../schema/index.ts';
 import type { StorageAdapter } from '../../storage-adapters/adapter.ts';
 import { isValidAt, scanColumns } from '../../storage-adapters/columns.ts';
-import { compileMatchers } from '../../dialects/promql/label-matchers.ts';
+import { compileMatcher, compileMatchers } from '../../dialects/promql/label-matchers.ts';
 import type { LabelMatcher, SelectHints, Series } from '../../dialects/promql/storage.ts';
+import { storeTimeRange } from './time-range.ts';
 
 export interface FlowMetric { name: string; table: TableDef; column: string }
 
@@ -28,13 +29,22 @@ function labelFields(t: TableDef): FieldDef[] {
   return [...queryFields(t).values()].filter((f) => f.column.role === 'tag' && f.view !== 'id' && f.column.type !== 'timestamp');
 }
 
+const LABEL_NAMES = new Map(TABLES.map((t) => [t, new Set(labelFields(t).map((f) => f.name))]));
+const labelNames = (t: TableDef): Set<string> => LABEL_NAMES.get(t)!;
+
 export class FlowMetricSeries {
   constructor(private readonly adapter: StorageAdapter) {}
 
-  /** Flow metrics a set of matchers can select (by their __name__ matchers). */
+  /**
+   * Flow metrics a set of matchers can select: by name, and only where every other matcher
+   * names one of the table's labels or accepts the empty string a missing label reads as.
+   */
   metricsFor(matchers: LabelMatcher[]): FlowMetric[] {
     const byName = compileMatchers(matchers.filter((m) => m.name === '__name__'));
-    return [...FLOW_METRICS.values()].filter((m) => byName({ __name__: m.name }));
+    const others = matchers.filter((m) => m.name !== '__name__');
+    const absentOk = others.map((m) => compileMatcher(m)({}));
+    return [...FLOW_METRICS.values()].filter((m) => byName({ __name__: m.name })
+      && others.every((o, i) => absentOk[i] || labelNames(m.table).has(o.name)));
   }
 
   async select(hints: SelectHints, matchers: LabelMatcher[]): Promise<Series[]> {
@@ -51,7 +61,7 @@ export class FlowMetricSeries {
     const fields = labelFields(m.table);
     const fragment = {
       table: m.table, columns: ['time', m.column, ...fields.map((f) => f.column.name)], filters: [],
-      timeRange: { startUs: BigInt(Math.floor(hints.start)) * 1000n, endUs: (BigInt(Math.floor(hints.end)) + 1n) * 1000n },
+      timeRange: storeTimeRange(hints.start, hints.end),
     };
     const pred = compileMatchers(matchers);
     const series = new Map<string, { labels: Record<string, string>; ts: number[]; vs: number[] }>();

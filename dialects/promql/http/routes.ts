@@ -12,10 +12,13 @@ import type { LabelMatcher, SeriesStore } from '../storage.ts';
 import { resultJson } from './format.ts';
 import { BadData, many, one, parseDuration, parseTime, type Params } from './params.ts';
 
+/** Milliseconds, both ends inclusive. */
+export interface TimeRange { startMs: number; endMs: number }
+
 /** What the metadata endpoints need beyond SeriesStore: label sets without samples. */
 export interface SeriesCatalog {
   /** Label sets of the series matching any of the selectors (each an AND of matchers). */
-  seriesLabels(selectors: LabelMatcher[][]): Promise<Array<Record<string, string>>>;
+  seriesLabels(selectors: LabelMatcher[][], range?: TimeRange): Promise<Array<Record<string, string>>>;
 }
 
 export interface PromApiDeps {
@@ -73,6 +76,21 @@ async function withTimeout<T>(ms: number, work: Promise<T>): Promise<T> {
   }
 }
 
+/** Earliest and latest times a metadata request may name (Date's range, in ms). */
+const MIN_TIME_MS = -8.64e15;
+const MAX_TIME_MS = 8.64e15;
+
+/**
+ * The optional start/end of series, labels and label values: without either every series
+ * ever written is listed (Prometheus: from MinTime to MaxTime); with one, the other end is open.
+ */
+function metadataRange(p: Params): TimeRange | undefined {
+  const start = one(p, 'start');
+  const end = one(p, 'end');
+  if (start === undefined && end === undefined) return undefined;
+  return { startMs: Math.max(MIN_TIME_MS, parseTime(start, 'start', MIN_TIME_MS)), endMs: Math.min(MAX_TIME_MS, parseTime(end, 'end', MAX_TIME_MS)) };
+}
+
 type Handler = (p: Params) => Promise<unknown>;
 
 export async function registerPromRoutes(app: FastifyInstance, deps: PromApiDeps): Promise<void> {
@@ -97,9 +115,9 @@ export async function registerPromRoutes(app: FastifyInstance, deps: PromApiDeps
       const r = await withTimeout(timeoutOf(p, deps), rangeQuery(deps.store, expr, start, end, step));
       return { data: resultJson(r.value), warnings: r.warnings };
     },
-    series: async (p) => ({ data: await deps.store.seriesLabels(selectors(p, true)) }),
+    series: async (p) => ({ data: await deps.store.seriesLabels(selectors(p, true), metadataRange(p)) }),
     labels: async (p) => {
-      const sets = await deps.store.seriesLabels(selectorsOrAll(p));
+      const sets = await deps.store.seriesLabels(selectorsOrAll(p), metadataRange(p));
       return { data: [...new Set(sets.flatMap((l) => Object.keys(l)))].sort() };
     },
     metadata: async () => ({ data: {} }),
@@ -134,7 +152,7 @@ export async function registerPromRoutes(app: FastifyInstance, deps: PromApiDeps
       method: ['GET'], url: `${prefix}/label/:name/values`,
       handler: run(async (p) => {
         const name = String(p.name);
-        const sets = await deps.store.seriesLabels(selectorsOrAll(p));
+        const sets = await deps.store.seriesLabels(selectorsOrAll(p), metadataRange(p));
         return { data: [...new Set(sets.map((l) => l[name]).filter((v): v is string => v !== undefined))].sort() };
       }),
     });

@@ -24,7 +24,8 @@ export function fixtureBase(): number {
 /**
  * From base over 2h at ~15 s with jitter, for 3 jobs × 3 instances: counters (one reset),
  * gauges (one with a gap longer than the lookback, one with NaN and +Inf samples), classic
- * histogram buckets, and a gauge that goes stale and comes back.
+ * histogram buckets, a gauge that goes stale and comes back, and two series that live for
+ * 20 minutes each.
  */
 export function generateSeries(baseS: number): FixtureSeries[] {
   let seed = 42;
@@ -72,6 +73,10 @@ export function generateSeries(baseS: number): FixtureSeries[] {
       if (phase > 40 && phase < 40 + k * 3) return null;
       return i * (k + 1) + (i % 13 === 0 ? -50 : 0);
     });
+  }
+  // Short-lived series (a batch job's two runs), for metadata requests limited by start/end.
+  for (const [run, from, to] of [['early', 120, 200], ['late', 400, 480]] as const) {
+    add({ __name__: 'batch_duration_seconds', job: 'batch', run }, (i) => (i >= from && i < to ? i - from : null));
   }
   return out;
 }
