@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { benchIngest } from './ingest.ts';
 import { benchEncoding } from './encoding.ts';
+import { benchEncodingClickHouse } from './encoding-clickhouse.ts';
 import { benchQuerier } from './querier-overhead.ts';
 import { benchPromql } from './promql.ts';
 import { benchIngestClickHouse } from './store-ingest-clickhouse.ts';
@@ -25,6 +26,7 @@ const BENCHES: Bench[] = [
   { name: 'ingest-influxdb', title: 'Ingest on InfluxDB: MetaFlow vs line protocol /write', run: (o) => benchIngestInfluxDB({ rows: o.rows }) },
   { name: 'store-queries', title: 'Dashboard queries per store: MetaFlow SQL vs the native query', run: (o) => benchStoreQueries({ rows: o.rows }) },
   { name: 'encoding', title: 'SmartEncoding: bytes on disk, IDs vs plain strings', run: (o) => benchEncoding({ rows: o.rows }) },
+  { name: 'encoding-clickhouse', title: 'SmartEncoding on ClickHouse: compressed bytes, IDs vs plain strings', run: (o) => benchEncodingClickHouse({ rows: o.rows }) },
   { name: 'querier', title: 'Querier overhead: PG wire vs compiled SQL on DuckDB; tag decoding', run: (o) => benchQuerier({ rows: o.rows }) },
   { name: 'pgbench', title: 'PostgreSQL wire under load: pgbench against MetaFlow and PostgreSQL 15', run: () => benchPgbench() },
   { name: 'promql', title: 'PromQL range queries: MetaFlow vs Prometheus 2.42', run: () => benchPromql() },
