@@ -3,6 +3,11 @@ import assert from 'node:assert/strict';
 import { generateL7Batch } from '../lib/testing/l7-data.ts';
 import { plainColumns, timestampText } from './plain-rows.ts';
 import { dashboardQueries, DIALECTS, firstDifference } from './dashboard-queries.ts';
+import { benchRows, plainTable, resourceTagNames } from './encoding-forms.ts';
+import { tempDir } from '../lib/testing/server.ts';
+import { DuckDBAdapter } from '../storage-adapters/duckdb/duckdb-adapter.ts';
+import { DICTIONARY_TABLES, TABLES, findTable } from '../schema/index.ts';
+import { ResourceEncoder } from '../ingester/smart-encoding/encoder.ts';
 
 test('timestampText keeps every microsecond, before and after the epoch', () => {
   assert.equal(timestampText(1_700_000_000_123_456n), '2023-11-14 22:13:20.123456+00');
@@ -39,4 +44,40 @@ test('dashboard queries: a native query for every store, names quoted as literal
   for (const d of Object.values(DIALECTS)) for (const q of qs) assert.ok(q.native(d).includes(d.l7), q.name);
   assert.ok(qs[1]!.metaflow.includes("'svc-''0'"));
   assert.ok(qs[1]!.native(DIALECTS.postgres).includes("name = 'svc-''0'"));
+});
+
+test('SmartEncoding forms: the plain rows differ from the stored ones only in the resource tags, which carry the names', async () => {
+  const dir = tempDir('metaflow-encoding-forms-');
+  const adapter = new DuckDBAdapter(dir.path);
+  try {
+    await adapter.open(TABLES, DICTIONARY_TABLES);
+    const l7 = findTable('flow_log.l7_flow_log')!;
+    const plain = plainTable(l7);
+    const tags = resourceTagNames(l7, plain);
+    assert.ok(tags.has('pod_1') && tags.has('host_0') && !tags.has('endpoint'));
+    assert.deepEqual(plain.sortKey, ['l7_protocol', 'pod_1', 'endpoint']);
+    const forms = benchRows(300, l7, plain, new ResourceEncoder(adapter.dictionaries), 'test')[Symbol.asyncIterator]();
+    const { value: { stored, flat } } = await forms.next();
+    assert.equal(flat.numRows, 300);
+    let compared = 0;
+    for (const f of flat.schema.fields) {
+      if (tags.has(f.name)) {
+        const idColumn = l7.columns.find((c) => c.name === f.name.replace(/_([01])$/, '_id_$1'))!;
+        const type = idColumn.encoding?.kind === 'resource' ? idColumn.encoding.resource : '';
+        const nameOf = new Map((await adapter.dictionaries.entries()).filter((e) => e.type === type).map((e) => [e.id, e.name]));
+        const ids = stored.getChild(idColumn.name)!;
+        for (let i = 0; i < 300; i += 37) {
+          const id = ids.get(i) as number | null;
+          assert.equal(flat.getChild(f.name)!.get(i), id === null ? null : nameOf.get(Number(id)), `${f.name} row ${i}`);
+          compared++;
+        }
+      } else {
+        assert.equal(flat.getChild(f.name)!.data[0], stored.getChild(f.name)!.data[0], f.name);
+      }
+    }
+    assert.ok(compared > 0);
+  } finally {
+    await adapter.close();
+    dir.remove();
+  }
 });
