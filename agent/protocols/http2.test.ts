@@ -101,3 +101,23 @@ test('trailers lost to a cut read close the gRPC response as unknown instead of 
   assert.deepEqual(responses().map((m) => [m.pairKey, m.responseCode]), [[1, undefined], [3, 5]]);
   assert.equal(out.filter((m) => m.type === 'request').length, 2);
 });
+
+test('trailers referring to HPACK entries inserted by cut-off trailers give an unknown status, not an older entry\'s', () => {
+  const { feed, responses } = session();
+  const indexed = (name: string, value: string): number[] => [0x40, ...literal(name, value).slice(1)];
+  feed(true, concat(grpcCall(1, 'Lookup'), grpcCall(3, 'SayHello'), grpcCall(5, 'SayHello')));
+  // Stream 1 fails; its trailers enter the table: 62 grpc-message, 63 grpc-status: 5.
+  feed(false, frame(HEADERS, END_HEADERS | END_STREAM, 1, [0x88, ...indexed('grpc-status', '5'), ...indexed('grpc-message', 'no user bob')]));
+  // Stream 3 succeeds with a large reply read whole, trailers inserting grpc-status: 0 and
+  // grpc-message: OK (the encoder's 62 and 63 now); the capture copied the first KiB.
+  const read = concat(responseHeaders(3), frame(DATA, 0, 3, new Uint8Array(3000)),
+    frame(HEADERS, END_HEADERS | END_STREAM, 3, [...indexed('grpc-status', '0'), ...indexed('grpc-message', 'OK')]));
+  feed(false, read.subarray(0, 1024), read.length);
+  // Stream 5 succeeds; its trailers are the encoder's 63 and 62 (grpc-status: 0, OK).
+  feed(false, concat(frame(HEADERS, END_HEADERS, 5, [0x88]), frame(HEADERS, END_HEADERS | END_STREAM, 5, [0xbf, 0xbe])));
+  assert.deepEqual(responses().map((m) => [m.pairKey, m.responseCode, m.responseStatus, m.responseException]), [
+    [1, 5, 'client_error', 'no user bob'],
+    [3, undefined, 'unknown', undefined],
+    [5, undefined, 'unknown', undefined],
+  ]);
+});

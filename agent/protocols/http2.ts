@@ -8,7 +8,7 @@
 import type { L7Message, L7Protocol, PayloadMeta, ProtocolParser } from './protocol.ts';
 import { StreamBuffer } from './stream-buffer.ts';
 import { startsWith, u16, u24, u32 } from './bytes.ts';
-import { HpackDecoder, type HeaderField } from './hpack.ts';
+import { HpackDecoder, UNKNOWN_FIELD, type HeaderField } from './hpack.ts';
 import { httpStatusClass } from './http-status.ts';
 import { grpcStatusClass, GRPC_CODE_NAMES } from './grpc-status.ts';
 import { parseTraceparent } from './trace-context.ts';
@@ -68,7 +68,11 @@ class Http2Parser implements ProtocolParser {
       this.frame(side, meta.fromClient, b[3]!, b[4]!, u32(b, 5) & 0x7fffffff, b.subarray(FRAME_HEADER, FRAME_HEADER + len), ts, seq, out);
       s.consume(FRAME_HEADER + len);
     }
-    if (s.endPass() && !meta.fromClient) this.responsesCut(out);
+    if (s.endPass()) {
+      side.hpack.lost();
+      side.block = undefined;
+      if (!meta.fromClient) this.responsesCut(out);
+    }
   }
 
   /**
@@ -175,6 +179,13 @@ class Http2Parser implements ProtocolParser {
         if (!st.requestEmitted) { st.requestEmitted = true; out.push(st.request); }
       }
       applyResponseFields(st.response, fields);
+      // Trailers that end a gRPC stream without a readable grpc-status (it referred to a
+      // table entry lost with bytes the capture cut): the status is not known.
+      if (st.grpc && blk.endStream && !fields.some(([n]) => n === 'grpc-status') && fields.some(([n]) => n === UNKNOWN_FIELD)) {
+        st.response.responseCode = undefined;
+        st.response.responseStatus = 'unknown';
+        st.response.responseException = undefined;
+      }
     }
     if (blk.endStream) this.endSide(blk.streamId, fromClient, out);
   }

@@ -8,7 +8,8 @@
 //   grpc-client <port> <call>…  after "go" on stdin, makes the calls one after another on one
 //                               channel; a call is Method:name (SayHello:ann, Lookup:bob)
 // Servers answer by path: /missing… 404, /fail… 500, else 200. Greeter.SayHello always
-// succeeds (a 6000-byte reply for names starting "big"); Greeter.Lookup knows "ann", fails "crash" with INTERNAL, else NOT_FOUND.
+// succeeds (a 6000-byte reply, 60 ms late, for names starting "big", which the client reads
+// in one go); Greeter.Lookup knows "ann", fails "crash" with INTERNAL, else NOT_FOUND.
 // Prints one JSON line: {port} for servers, {codes: [status per request or call]} for clients.
 import http2 from 'node:http2';
 import { readFileSync } from 'node:fs';
@@ -81,8 +82,11 @@ if (mode === 'h2c-server') {
 } else if (mode === 'grpc-server') {
   const server = new grpc.Server();
   server.addService(GREETER, {
-    // "big…" gets a reply larger than the agent copies of one payload (1 KiB by default).
-    SayHello: (call, done) => done(null, { message: call.request.name.startsWith('big') ? 'x'.repeat(6000) : `hello ${call.request.name}` }),
+    // "big…" gets, after 60 ms, a reply larger than the agent copies of one payload (1 KiB).
+    SayHello: (call, done) => {
+      if (call.request.name.startsWith('big')) setTimeout(() => done(null, { message: 'x'.repeat(6000) }), 60);
+      else done(null, { message: `hello ${call.request.name}` });
+    },
     Lookup: (call, done) => {
       const name = call.request.name;
       if (name === 'ann') done(null, { message: 'ann is here' });
@@ -102,7 +106,11 @@ if (mode === 'h2c-server') {
   const codes = [];
   for (const call of calls) {
     const [method, name] = call.split(':');
-    codes.push(await new Promise((resolve) => client[method]({ name }, (err) => resolve(err ? err.code : grpc.status.OK))));
+    const done = new Promise((resolve) => client[method]({ name }, (err) => resolve(err ? err.code : grpc.status.OK)));
+    // For a big reply the client sleeps (blocking, not reading) while the server answers, so
+    // it reads headers, data and trailers in one syscall, as a busy client does.
+    if (name.startsWith('big')) setTimeout(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 150), 20);
+    codes.push(await done);
   }
   client.close();
   say({ codes });
