@@ -121,3 +121,17 @@ test('trailers referring to HPACK entries inserted by cut-off trailers give an u
     [5, undefined, 'unknown', undefined],
   ]);
 });
+
+test('a header block continued in CONTINUATION frames, split across reads mid-field, decodes as one', () => {
+  const { feed, out } = session();
+  const fields = block({ ':method': 'GET', ':path': '/long/path?q=1', ':authority': 'h:1', 'x-request-id': 'r-42' });
+  const CONTINUATION = 9;
+  const frames = concat(frame(HEADERS, END_STREAM, 1, fields.slice(0, 7)), frame(CONTINUATION, 0, 1, fields.slice(7, 20)), frame(CONTINUATION, END_HEADERS, 1, fields.slice(20)));
+  feed(true, frames.subarray(0, 30));
+  feed(true, frames.subarray(30));
+  feed(false, frame(HEADERS, END_HEADERS | END_STREAM, 1, block({ ':status': '404' })));
+  assert.deepEqual(out.map((m) => [m.type, m.requestType, m.endpoint, m.requestResource, m.xRequestId, m.responseCode, m.length]), [
+    ['request', 'GET', '/long/path', '/long/path?q=1', 'r-42', undefined, frames.length],
+    ['response', undefined, undefined, undefined, undefined, 404, 9 + block({ ':status': '404' }).length],
+  ]);
+});
