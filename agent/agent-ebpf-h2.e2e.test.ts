@@ -52,13 +52,14 @@ describe('agent with the eBPF source, HTTP/2 and gRPC live', { skip: skipReason 
   let grpcServer: { peer: Child; port: number };
   let grpcClient: Child;
   let h2cClient: Child;
-  const dir = tempDir('metaflow-h2-');
+  let dir: ReturnType<typeof tempDir> | undefined;
   const count = (where: string) => sql.number(`SELECT count(*) FROM l7_flow_log WHERE ${where}`);
 
   before(async (t) => {
     if (!requireNative(t as never)) return;
     server = await startTestServer();
     sql = await pgWireSql(server);
+    dir = tempDir('metaflow-h2-');
     h2c = await startServer('h2c-server');
     peers.push(h2c.peer);
     const cert = join(dir.path, 'cert.pem'), key = join(dir.path, 'key.pem');
@@ -82,7 +83,7 @@ describe('agent with the eBPF source, HTTP/2 and gRPC live', { skip: skipReason 
     await agent?.stop().catch(() => undefined);
     for (const p of peers) p.kill();
     await Promise.all(peers.map((p) => p.exited()));
-    dir.remove();
+    dir?.remove();
     await sql?.close();
     await server?.stop();
   });
