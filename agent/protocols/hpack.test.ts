@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HpackDecoder, HpackError } from './hpack.ts';
+import { HpackDecoder, HpackError, UNKNOWN_FIELD } from './hpack.ts';
 import { huffmanCode, huffmanDecode, HuffmanError } from './hpack-huffman.ts';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
@@ -28,4 +28,19 @@ test('HPACK: RFC 7541 C.4 request examples decode with the dynamic table', () =>
 
 test('HPACK: an index outside both tables is a typed error with its position', () => {
   assert.throws(() => new HpackDecoder().decode(hex('be')), (e: unknown) => e instanceof HpackError && /index 62/.test(e.message));
+});
+
+test('HPACK: after lost blocks, entries older than the loss decode as unknown, newer ones exactly', () => {
+  const d = new HpackDecoder();
+  // Literals with incremental indexing, new names: "a: 1" then, after the loss, "b: 2".
+  d.decode(hex('40 01 61 01 31'));
+  d.lost();
+  assert.equal(d.inStep, false);
+  assert.deepEqual(d.decode(hex('40 01 62 01 32')), [['b', '2']]);
+  // 62 is "b: 2" (inserted since); 63 would be "a: 1" here but the encoder's table holds
+  // the lost entries in between; 64 is past this table. A name from 63 is unknown too.
+  assert.deepEqual(d.decode(hex('be bf c0 4f 03 78 79 7a'.replace('4f', '7f 00'))), [['b', '2'], [UNKNOWN_FIELD, ''], [UNKNOWN_FIELD, ''], [UNKNOWN_FIELD, 'xyz']]);
+  // A table size update to 0 empties the encoder's table as well: in step again.
+  assert.deepEqual(d.decode(hex('20 3f e1 1f 40 01 63 01 33 be')), [['c', '3'], ['c', '3']]);
+  assert.equal(d.inStep, true);
 });

@@ -7,6 +7,12 @@ import { huffmanDecode } from './hpack-huffman.ts';
 
 export type HeaderField = [name: string, value: string];
 
+/**
+ * The name given to a field whose table entry is not known (see `HpackDecoder.lost`): no
+ * real header has an empty name, so readers pass over it, and can tell a block had one.
+ */
+export const UNKNOWN_FIELD = '';
+
 // prettier-ignore
 const STATIC_TABLE: readonly HeaderField[] = [
   [':authority', ''], [':method', 'GET'], [':method', 'POST'], [':path', '/'], [':path', '/index.html'],
@@ -24,6 +30,8 @@ const STATIC_TABLE: readonly HeaderField[] = [
   ['www-authenticate', ''],
 ];
 
+const UNKNOWN: HeaderField = [UNKNOWN_FIELD, ''];
+
 /** Per-entry overhead in the table size accounting (RFC 7541 §4.1). */
 const ENTRY_OVERHEAD = 32;
 
@@ -36,11 +44,29 @@ export class HpackDecoder {
   private readonly dynamic: HeaderField[] = [];
   private size = 0;
   private maxSize: number;
+  /**
+   * After `lost()`: how many of the newest entries were inserted since, and so are the
+   * encoder's too. Older ones may sit at other indices in the encoder's table. Undefined
+   * while in step.
+   */
+  private trusted: number | undefined;
 
   /** `maxTableSize` is SETTINGS_HEADER_TABLE_SIZE (4096 unless the peer changes it). */
   constructor(private maxTableSize = 4096) { this.maxSize = maxTableSize; }
 
   setProtocolMax(n: number): void { this.maxTableSize = n; if (this.maxSize > n) this.resize(n); }
+
+  /**
+   * Header blocks of this direction went by unseen (the capture copies only the first bytes
+   * of a syscall): the entries they inserted shifted every older index. From now on a field
+   * that refers to an entry older than the loss decodes as UNKNOWN_FIELD rather than as the
+   * wrong header; entries inserted after the loss are exact. A table size update to 0 empties
+   * both tables, which puts the decoder back in step.
+   */
+  lost(): void { this.trusted = 0; }
+
+  /** False after a loss until the table has been emptied by a size update to 0. */
+  get inStep(): boolean { return this.trusted === undefined; }
 
   /** Decodes one complete header block. */
   decode(b: Uint8Array, start = 0, end = b.length): HeaderField[] {
@@ -58,6 +84,7 @@ export class HpackDecoder {
         const n = readInt(b, cur, 5, end);
         if (n > this.maxTableSize) throw new HpackError(`table size update ${n} above the limit ${this.maxTableSize}`, cur.i);
         this.resize(n);
+        if (n === 0) this.trusted = undefined;
       } else {
         out.push(this.literal(b, cur, 4, end)); // without indexing / never indexed
       }
@@ -73,7 +100,9 @@ export class HpackDecoder {
 
   private lookup(index: number, at: number): HeaderField {
     if (index >= 1 && index <= STATIC_TABLE.length) return STATIC_TABLE[index - 1]!;
-    const f = this.dynamic[index - STATIC_TABLE.length - 1];
+    const d = index - STATIC_TABLE.length - 1;
+    if (this.trusted !== undefined && d >= this.trusted) return UNKNOWN;
+    const f = this.dynamic[d];
     if (!f) throw new HpackError(`header index ${index} not in the table`, at);
     return f;
   }
@@ -82,6 +111,7 @@ export class HpackDecoder {
     const need = f[0].length + f[1].length + ENTRY_OVERHEAD;
     this.dynamic.unshift(f);
     this.size += need;
+    if (this.trusted !== undefined) this.trusted++;
     this.evict(this.maxSize);
   }
 
@@ -92,6 +122,7 @@ export class HpackDecoder {
       const f = this.dynamic.pop()!;
       this.size -= f[0].length + f[1].length + ENTRY_OVERHEAD;
     }
+    if (this.trusted !== undefined) this.trusted = Math.min(this.trusted, this.dynamic.length);
   }
 
   get tableLength(): number { return this.dynamic.length; }

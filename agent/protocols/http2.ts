@@ -8,7 +8,7 @@
 import type { L7Message, L7Protocol, PayloadMeta, ProtocolParser } from './protocol.ts';
 import { StreamBuffer } from './stream-buffer.ts';
 import { startsWith, u16, u24, u32 } from './bytes.ts';
-import { HpackDecoder, type HeaderField } from './hpack.ts';
+import { HpackDecoder, UNKNOWN_FIELD, type HeaderField } from './hpack.ts';
 import { httpStatusClass } from './http-status.ts';
 import { grpcStatusClass, GRPC_CODE_NAMES } from './grpc-status.ts';
 import { parseTraceparent } from './trace-context.ts';
@@ -55,13 +55,39 @@ class Http2Parser implements ProtocolParser {
       const b = s.buf;
       const len = u24(b, 0);
       if (len > MAX_FRAME) { s.reset(); break; }
+      if (b[3] === DATA) {
+        // A body is never read: pass over it by count, so one larger than a payload, or one
+        // the capture truncated, does not take the frames behind it (gRPC trailers) along.
+        this.data(meta.fromClient, b[4]!, u32(b, 5) & 0x7fffffff, len, out);
+        s.consume(FRAME_HEADER + len);
+        continue;
+      }
       if (b.length < FRAME_HEADER + len) break;
       const ts = s.startNs;
       const seq = s.seq;
       this.frame(side, meta.fromClient, b[3]!, b[4]!, u32(b, 5) & 0x7fffffff, b.subarray(FRAME_HEADER, FRAME_HEADER + len), ts, seq, out);
       s.consume(FRAME_HEADER + len);
     }
-    s.endPass();
+    if (s.endPass()) {
+      side.hpack.lost();
+      side.block = undefined;
+      if (!meta.fromClient) this.responsesCut(out);
+    }
+  }
+
+  /**
+   * The capture cut a server payload short (it copies the first bytes of each syscall only),
+   * so the ends of streams whose responses had begun may be lost: a client that reads
+   * HEADERS, a large DATA and the trailers in one syscall never shows its grpc-status. Those
+   * responses are closed now with what was seen; a gRPC one without its trailers has no
+   * status to give ('unknown'), rather than becoming a timeout when the connection closes.
+   */
+  private responsesCut(out: L7Message[]): void {
+    for (const [id, st] of this.streams) {
+      if (!st.response) continue;
+      if (st.grpc) { st.response.responseCode = undefined; st.response.responseStatus = 'unknown'; }
+      this.endSide(id, false, out);
+    }
   }
 
   private frame(side: Side, fromClient: boolean, type: number, flags: number, id: number, p: Uint8Array, ts: bigint, seq: number | undefined, out: L7Message[]): void {
@@ -89,10 +115,6 @@ class Http2Parser implements ProtocolParser {
         if (flags & END_HEADERS) this.decode(side, [p.subarray(o, end)]);
         return;
       }
-      case DATA:
-        this.account(fromClient, id, size);
-        if (flags & END_STREAM) this.endSide(id, fromClient, out);
-        return;
       case RST_STREAM: {
         const st = this.streams.get(id);
         if (!st) return;
@@ -110,8 +132,13 @@ class Http2Parser implements ProtocolParser {
         }
         return;
       default:
-        return; // PRIORITY, PING, GOAWAY, WINDOW_UPDATE carry nothing for the row
+        return; // DATA is passed over in feed(); PRIORITY, PING, GOAWAY, WINDOW_UPDATE carry nothing for the row
     }
+  }
+
+  private data(fromClient: boolean, flags: number, id: number, len: number, out: L7Message[]): void {
+    this.account(fromClient, id, FRAME_HEADER + len);
+    if (flags & END_STREAM) this.endSide(id, fromClient, out);
   }
 
   /** Adds a frame's bytes to the message its stream is building on this side. */
@@ -152,6 +179,13 @@ class Http2Parser implements ProtocolParser {
         if (!st.requestEmitted) { st.requestEmitted = true; out.push(st.request); }
       }
       applyResponseFields(st.response, fields);
+      // Trailers that end a gRPC stream without a readable grpc-status (it referred to a
+      // table entry lost with bytes the capture cut): the status is not known.
+      if (st.grpc && blk.endStream && !fields.some(([n]) => n === 'grpc-status') && fields.some(([n]) => n === UNKNOWN_FIELD)) {
+        st.response.responseCode = undefined;
+        st.response.responseStatus = 'unknown';
+        st.response.responseException = undefined;
+      }
     }
     if (blk.endStream) this.endSide(blk.streamId, fromClient, out);
   }
@@ -186,22 +220,27 @@ class Http2Parser implements ProtocolParser {
   }
 }
 
-/** :status, then gRPC trailers (grpc-status/grpc-message) override it when present. */
+/**
+ * :status, then gRPC trailers (grpc-status/grpc-message) override it when present. The
+ * message is read whatever the header order, and only for a failed call: grpc-js sends
+ * `grpc-message: OK` with status 0, which is no exception.
+ */
 function applyResponseFields(m: L7Message, fields: HeaderField[]): void {
+  let grpcMessage = '';
+  let grpcStatus: number | undefined;
   for (const [name, value] of fields) {
     if (name === ':status') {
       const code = Number(value);
       if (m.responseCode === undefined) { m.responseCode = code; m.responseStatus = httpStatusClass(code); }
-    } else if (name === 'grpc-status') {
-      const code = Number(value);
-      m.protocol = 'gRPC';
-      m.responseCode = code;
-      m.responseStatus = grpcStatusClass(code);
-      if (code !== 0 && !m.responseException) m.responseException = GRPC_CODE_NAMES[code] ?? `grpc-status ${code}`;
-    } else if (name === 'grpc-message' && value !== '') {
-      m.responseException = decodeURIComponentSafe(value);
-    } else if (name === 'x-request-id') m.xRequestId = value;
+    } else if (name === 'grpc-status') grpcStatus = Number(value);
+    else if (name === 'grpc-message') grpcMessage = value;
+    else if (name === 'x-request-id') m.xRequestId = value;
   }
+  if (grpcStatus === undefined) return;
+  m.protocol = 'gRPC';
+  m.responseCode = grpcStatus;
+  m.responseStatus = grpcStatusClass(grpcStatus);
+  if (grpcStatus !== 0) m.responseException = grpcMessage !== '' ? decodeURIComponentSafe(grpcMessage) : GRPC_CODE_NAMES[grpcStatus] ?? `grpc-status ${grpcStatus}`;
 }
 
 /** grpc-message is percent-encoded (gRPC over HTTP/2 spec). */

@@ -50,14 +50,19 @@ export interface Child {
 
 /** Runs testing/traffic.mjs in `mode`; its pid is known before it makes any traffic. */
 export function runTraffic(...args: string[]): Child {
-  const proc = spawn(process.execPath, [TRAFFIC_SCRIPT, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return runPeer(TRAFFIC_SCRIPT, ...args);
+}
+
+/** Runs a peer script (plain node, JSON lines on stdout, "go" on stdin where it waits). */
+export function runPeer(script: string, ...args: string[]): Child {
+  const proc = spawn(process.execPath, [script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
   return {
     proc,
     pid: proc.pid!,
     async next() {
       const r = await lines.next();
-      if (r.done) throw new Error(`traffic child (${args.join(' ')}) exited without output`);
+      if (r.done) throw new Error(`${script} (${args.join(' ')}) exited without output`);
       return JSON.parse(r.value) as Record<string, unknown>;
     },
     exited: () => (proc.exitCode !== null || proc.signalCode !== null ? Promise.resolve() : once(proc, 'exit').then(() => undefined)),
