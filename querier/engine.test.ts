@@ -50,6 +50,13 @@ test('unknown table and column: 42P01 / 42703 with position and nearest names', 
   assert.ok(s.position !== undefined);
 });
 
+test('an aggregate MetaFlow does not have: 42883 with position and the supported list', async () => {
+  const e = await fails("SELECT string_agg(endpoint, ',' ORDER BY endpoint) FROM l7_flow_log", '42883');
+  assert.equal(e.position, 8);
+  assert.match(e.message, /string_agg/);
+  assert.match(e.hint ?? '', /percentile_cont/);
+});
+
 test('grouping errors and refused writes', async () => {
   await fails('SELECT pod_1, count(*) FROM l7_flow_log', '42803');
   await fails('SELECT count(*) FROM l7_flow_log WHERE count(*) > 1', '42803');

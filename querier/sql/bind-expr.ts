@@ -266,7 +266,13 @@ export function argContext(ctx: ExprContext): ExprContext {
 }
 
 function bindAggregate(name: string, ast: Ast, ctx: ExprContext): Expr {
-  const fn = AGGREGATE_ALIASES[name]!;
+  const fn = AGGREGATE_ALIASES[name];
+  if (!fn) {
+    throw new QueryError(SQLSTATE.undefinedFunction, `aggregate function ${name} is not supported`, {
+      position: positionOf(ctx.sql, name),
+      hint: `supported aggregates: ${[...new Set(Object.keys(AGGREGATE_ALIASES))].join(', ')}`,
+    });
+  }
   const collector = needAggregates(ctx, name);
   const inner = argContext(ctx);
   const filter = ast.filter?.where ? bindExpr(ast.filter.where, inner) : null;
