@@ -16,7 +16,7 @@ const SOURCE = 'ebpf';
 export interface EbpfSourceOptions {
   /** Payload bytes copied per call (1..8192); default 1024. */
   captureBytes?: number;
-  /** Trace only these processes; default all but the agent itself. */
+  /** Trace only these processes and those they fork from now on; default all but the agent itself. */
   pids?: number[];
   /** Trace only this cgroup (v2 id, the cgroup directory's inode number). */
   cgroupId?: bigint;
@@ -109,7 +109,10 @@ export class EbpfSource implements CaptureSource {
     if (this.options.cgroupId !== undefined) addon.tracerSetCgroup(opened.handle, this.options.cgroupId);
   }
 
-  /** Replaces the pid allowlist; null traces every process again (but never the agent). */
+  /**
+   * Replaces the pid allowlist (children followed so far included); null traces every process
+   * again (but never the agent).
+   */
   setPids(pids: number[] | null): void {
     if (!this.handle || !this.addon) throw new Error('ebpf source not started');
     this.addon.tracerSetPids(this.handle, pids);

@@ -226,3 +226,4 @@ int enter_close(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 #include "ssl_trace.bpf.h"
+#include "fork_follow.bpf.h"

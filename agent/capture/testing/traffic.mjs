@@ -8,12 +8,16 @@
 //   udp                                  dgram request/reply on unconnected sockets, after "go"
 //   burst <writes> <bytes>               one connection, <writes> separate writes, after "go"
 //   dns-server                           answers every DNS query on 127.0.0.1:53 with NXDOMAIN
+//   spawn <mode> [args...]               starts this script in <mode> as a child process sharing
+//                                        stdin/stdout, after printing {childPid} (fork following)
 // Prints one JSON line with what the test needs (ports), then the result line(s).
 import net from 'node:net';
 import dgram from 'node:dgram';
 import http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 
 const [mode, a, b, c] = process.argv.slice(2);
@@ -112,6 +116,12 @@ if (mode === 'tcp') await tcpExchange(Number(a), Number(b), c);
 else if (mode === 'udp') await udpExchange();
 else if (mode === 'burst') await burst(Number(a), Number(b));
 else if (mode === 'dns-server') dnsServer();
+else if (mode === 'spawn') {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ...process.argv.slice(3)], { stdio: 'inherit' });
+  say({ childPid: child.pid });
+  const [code] = await once(child, 'exit');
+  process.exitCode = code ?? 1;
+}
 else if (mode === 'http-server') serve(http.createServer(handler));
 else if (mode === 'https-server') serve(https.createServer({ cert: readFileSync(a), key: readFileSync(b) }, handler));
 else if (mode === 'https-get') {
