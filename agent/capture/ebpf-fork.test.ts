@@ -1,10 +1,11 @@
 // Fork following in the kernel (native/bpf/fork_follow.bpf.h): with a pid allowlist, processes
 // forked by an allowed process are traced too, threads are not added as processes, and entries
-// leave the allowlist when their process exits. Needs root and the eBPF toolchain.
+// leave the allowlist when their process exits; a socket handed to a child stays open when the
+// parent closes its copy. Needs root and the eBPF toolchain.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import type { CaptureEvent, PayloadEvent } from './source.ts';
+import type { CaptureEvent, ConnectionEvent, PayloadEvent } from './source.ts';
 import { EbpfSource } from './ebpf.ts';
 import { nativeUnavailableReason, requireNative, runTraffic, waitFor, type Child } from './testing/native-env.ts';
 
@@ -77,6 +78,31 @@ describe('ebpf fork following', { skip }, () => {
     } finally {
       followed.kill();
       unlisted.kill();
+    }
+  });
+
+  test('a socket handed to a child: the parent\'s close is not the connection\'s end', async () => {
+    const server = runTraffic('handoff');
+    source!.setPids([process.pid, server.pid]);
+    try {
+      server.proc.stdin!.write('go\n');
+      const { childPid } = await server.next() as { childPid: number };
+      const { serverPort, clientPort, reply } = await server.next() as { serverPort: number; clientPort: number; reply: string };
+      assert.equal(reply, 'PONG');
+      const served = (e: CaptureEvent) => e.tuple.dstPort === clientPort || (e.kind === 'close' && e.pid === childPid);
+      const conn = (kind: 'open' | 'close', pid: number) => events.filter((e): e is ConnectionEvent => e.kind === kind && e.pid === pid && served(e));
+      const answered = await waitFor('the child\'s answer', () => events.find((e): e is PayloadEvent =>
+        e.kind === 'payload' && e.pid === childPid && e.direction === 'egress' && e.tuple.dstPort === clientPort));
+      assert.equal(answered.tuple.srcPort, serverPort);
+      const accepted = conn('open', server.pid);
+      assert.equal(accepted.length, 1, 'the parent accepted');
+      assert.equal(accepted[0]!.connectionId, answered.connectionId);
+      await waitFor('the child\'s close', () => (conn('close', childPid).length > 0 ? true : undefined));
+      assert.deepEqual(conn('close', childPid).map((e) => e.connectionId), [answered.connectionId]);
+      assert.deepEqual(events.filter((e) => e.kind === 'close' && e.pid === server.pid && e.connectionId === answered.connectionId), [],
+        'the parent\'s close of its copy is not reported');
+    } finally {
+      server.kill();
     }
   });
 });

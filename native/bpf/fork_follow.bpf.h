@@ -4,7 +4,9 @@
  * so servers that hand connections to children (the PostgreSQL postmaster's backends, dnsmasq's
  * TCP answers, pre-fork web servers) stay traced. Raw tracepoints, not the classic sched ones:
  * those carry thread ids only and cannot tell a new process from a new thread, while the
- * task_struct arguments can. Included once, by socket_trace.bpf.c.
+ * task_struct arguments can. Also here: a close() that leaves the socket open elsewhere (the
+ * parent's copy after handing it to a child) is not the connection's end. Included once, by
+ * socket_trace.bpf.c, before its close program.
  */
 #ifndef METAFLOW_FORK_FOLLOW_BPF_H
 #define METAFLOW_FORK_FOLLOW_BPF_H
@@ -46,5 +48,32 @@ int forget_exited(struct bpf_raw_tracepoint_args *ctx)
 	__u32 tgid = BPF_CORE_READ(task, tgid);
 	bpf_map_delete_elem(&pid_allow, &tgid);
 	return 0;
+}
+
+/* struct file's reference count before and after Linux 6.13 (atomic_long_t f_count, then
+ * file_ref_t f_ref counting from 0 for one reference); CO-RE picks the one this kernel has. */
+struct file___f_count {
+	struct { long counter; } f_count;
+} __attribute__((preserve_access_index));
+struct file___f_ref {
+	struct { struct { __s64 counter; } refcnt; } f_ref;
+} __attribute__((preserve_access_index));
+
+/* True when the file behind `fd` has other references (a forked child's or a dup'ed fd), so
+ * closing this one does not close the socket. */
+static __always_inline bool fd_shared(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return false;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *file = NULL;
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	if (!file)
+		return false;
+	if (bpf_core_field_exists(struct file___f_ref, f_ref))
+		return BPF_CORE_READ((struct file___f_ref *)file, f_ref.refcnt.counter) > 0;
+	return BPF_CORE_READ((struct file___f_count *)file, f_count.counter) > 1;
 }
 #endif
