@@ -21,13 +21,17 @@ export interface LiveServer {
 
 export interface ClientRun { status: number | null; stdout: string; stderr: string }
 
-/** Runs a client to completion; a non-zero exit is an outcome to check, not an exception. */
-export function runClient(command: string, args: string[], timeoutMs = 20_000): Promise<ClientRun> {
+/**
+ * Runs a client to completion, `input` on its stdin; a non-zero exit is an outcome to check,
+ * not an exception.
+ */
+export function runClient(command: string, args: string[], input = '', timeoutMs = 20_000): Promise<ClientRun> {
   return new Promise((resolve, reject) => {
-    const p = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    const p = spawn(command, args, { stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    if (input) p.stdin!.on('error', () => undefined).end(input); // EPIPE: the exit status tells
     let stdout = '', stderr = '';
-    p.stdout.on('data', (d) => { stdout += d; });
-    p.stderr.on('data', (d) => { stderr += d; });
+    p.stdout!.on('data', (d) => { stdout += d; });
+    p.stderr!.on('data', (d) => { stderr += d; });
     p.on('error', reject);
     p.on('close', (status) => resolve({ status, stdout, stderr }));
   });
