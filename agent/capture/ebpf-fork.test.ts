@@ -1,7 +1,7 @@
 // Fork following in the kernel (native/bpf/fork_follow.bpf.h): with a pid allowlist, processes
 // forked by an allowed process are traced too, threads are not added as processes, and entries
-// leave the allowlist when their process exits; a socket handed to a child stays open when the
-// parent closes its copy. Needs root and the eBPF toolchain.
+// leave the allowlist when their process exits; those forked before the list was set are found
+// in /proc; a socket handed to a child stays open when the parent closes its copy. Needs root and the eBPF toolchain.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -78,6 +78,20 @@ describe('ebpf fork following', { skip }, () => {
     } finally {
       followed.kill();
       unlisted.kill();
+    }
+  });
+
+  test('processes forked before the allowlist was set are found in /proc', async () => {
+    const followed = runTraffic('spawn', 'spawn', 'tcp', '200', '100');
+    try {
+      const tree = await chainPids(followed, 2); // the whole tree exists before the list is set
+      source!.setPids([process.pid, followed.pid]);
+      assert.deepEqual(allowlist(), [process.pid, ...tree].sort((a, b) => a - b));
+      followed.proc.stdin!.write('go\n');
+      assert.equal((await followed.next()).received, 100);
+      await waitFor('the grandchild\'s traffic', () => (events.some((e) => e.kind === 'payload' && e.pid === tree[2]) ? true : undefined));
+    } finally {
+      followed.kill();
     }
   });
 
