@@ -114,6 +114,9 @@ describe('agent with the eBPF source, live databases and DNS over TCP', { skip }
     ]);
     assert.deepEqual((await grouped(`SELECT request_resource FROM flow_log.l7_flow_log WHERE ${where} AND request_type <> 'COM_QUIT' ORDER BY start_time`)).flat(),
       statements, 'every statement, in order, as sent');
+    // Affected rows from the OK packets: 1 for CREATE DATABASE, 0 for CREATE TABLE, 1 per INSERT.
+    assert.deepEqual(await grouped(`SELECT request_type, sum(sql_affected_rows) AS count FROM flow_log.l7_flow_log
+      WHERE ${where} AND response_status = 'ok' AND request_type IN ('CREATE', 'INSERT') GROUP BY 1 ORDER BY 1`), [['CREATE', 1], ['INSERT', 5]]);
     await assertServedBy(where, mariadb!.pid, 'mariadbd', 1);
   });
 
@@ -141,6 +144,9 @@ describe('agent with the eBPF source, live databases and DNS over TCP', { skip }
       ['UPDATE items SET name = \'x\' WHERE id < 3', 'UPDATE 2', ''],
       ['SELECT * FROM missing', '42P01', 'relation "missing" does not exist'], ['SELECT 1 / 0', '22012', 'division by zero'],
     ]);
+    // Rows from the command tags: 4 inserted, 4 + 1 selected, 2 updated.
+    assert.deepEqual(await grouped(`SELECT request_type, sum(sql_affected_rows) AS count FROM flow_log.l7_flow_log
+      WHERE ${where} AND response_status = 'ok' GROUP BY 1 ORDER BY 1`), [['CREATE', null], ['INSERT', 4], ['SELECT', 5], ['UPDATE', 2]]);
     // psql's one connection is served by one backend, forked by the postmaster after accept.
     const [backend] = await assertServedBy(where, undefined, 'postgres', 1);
     assert.notEqual(backend, postgres!.pid, 'a backend, not the postmaster');
