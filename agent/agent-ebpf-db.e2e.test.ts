@@ -102,10 +102,10 @@ describe('agent with the eBPF source, live databases and DNS over TCP', { skip }
     assert.match(r.stderr, /ERROR 1146/);
     const where = `l7_protocol = 'MySQL' AND server_port = ${port}`;
     await rowsOnceThere('MySQL rows', statements.length, `${where} AND request_type <> 'COM_QUIT'`);
-    assert.deepEqual(await grouped(`SELECT request_type, response_status, response_code, count(*) FROM flow_log.l7_flow_log
-      WHERE ${where} AND request_type <> 'COM_QUIT' GROUP BY 1, 2, 3 ORDER BY 1, 2`), [
-      ['CREATE', 'ok', null, 2], ['INSERT', 'ok', null, 5], ['INSERT', 'server_error', 1062, 1],
-      ['SELECT', 'ok', null, 3], ['SELECT', 'server_error', 1146, 1],
+    assert.deepEqual(await grouped(`SELECT request_type, endpoint, response_status, response_code, count(*) FROM flow_log.l7_flow_log
+      WHERE ${where} AND request_type <> 'COM_QUIT' GROUP BY 1, 2, 3, 4 ORDER BY 1, 3`), [
+      ['CREATE', 'CREATE', 'ok', null, 2], ['INSERT', 'INSERT', 'ok', null, 5], ['INSERT', 'INSERT', 'server_error', 1062, 1],
+      ['SELECT', 'SELECT', 'ok', null, 3], ['SELECT', 'SELECT', 'server_error', 1146, 1],
     ]);
     assert.deepEqual(await grouped(`SELECT request_resource, response_exception FROM flow_log.l7_flow_log
       WHERE ${where} AND response_status = 'server_error' ORDER BY response_code`), [
@@ -134,8 +134,9 @@ describe('agent with the eBPF source, live databases and DNS over TCP', { skip }
     assert.match(r.stderr, /relation "missing" does not exist/);
     const where = `l7_protocol = 'PostgreSQL' AND server_port = ${port}`;
     await rowsOnceThere('PostgreSQL rows', statements.length, where);
-    assert.deepEqual(await grouped(`SELECT request_type, response_status, count(*) FROM flow_log.l7_flow_log WHERE ${where} GROUP BY 1, 2 ORDER BY 1, 2`), [
-      ['CREATE', 'ok', 1], ['INSERT', 'ok', 4], ['SELECT', 'client_error', 2], ['SELECT', 'ok', 2], ['UPDATE', 'ok', 1],
+    assert.deepEqual(await grouped(`SELECT request_type, endpoint, response_status, count(*) FROM flow_log.l7_flow_log WHERE ${where} GROUP BY 1, 2, 3 ORDER BY 1, 3`), [
+      ['CREATE', 'CREATE', 'ok', 1], ['INSERT', 'INSERT', 'ok', 4], ['SELECT', 'SELECT', 'client_error', 2], ['SELECT', 'SELECT', 'ok', 2],
+      ['UPDATE', 'UPDATE', 'ok', 1],
     ]);
     // The command tag of a success, the SQLSTATE of an error.
     assert.deepEqual(await grouped(`SELECT request_resource, response_result, response_exception FROM flow_log.l7_flow_log
@@ -165,6 +166,8 @@ describe('agent with the eBPF source, live databases and DNS over TCP', { skip }
       ['TCP', 'A', 'nothere.example.test', 3, 'client_error', 'NXDOMAIN', 1],
       ['TCP', 'A', 'www.example.test', 0, 'ok', '', 3],
     ]);
+    assert.equal(await sql.number(`SELECT count(*) FROM flow_log.l7_flow_log WHERE ${where} AND request_resource <> request_domain`), 0,
+      'the resource is the query name');
     // One connection per dig, each answered by a child of its own.
     const children = await assertServedBy(where, undefined, 'dnsmasq', names.length);
     assert.ok(!children.includes(dnsmasq!.pid), 'answered in forked children, not the parent');
