@@ -13,6 +13,8 @@ PACKAGES=(
   clang libbpf-dev bpftool libelf-dev zlib1g-dev make gcc curl openssl iproute2
   # eBPF agent end-to-end tests: real servers and clients traced live
   redis-server redis-tools dnsmasq-base bind9-dnsutils
+  # (a service the package may autostart on 3306 is left alone: the tests run private mariadbd)
+  mariadb-server mariadb-client
 )
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

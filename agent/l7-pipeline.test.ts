@@ -92,3 +92,20 @@ test('pipeline: a corrupt HTTP/2 header block stops that connection only, with a
   assert.match(p.lastError, /index/);
   assert.deepEqual(rows.map((r) => r.endpoint), ['/hello', '/missing']);
 });
+
+test('pipeline: a query read in pieces (dnsmasq reads the TCP length prefix byte by byte) is still detected', async () => {
+  const server = asServerSocket(await readPcapEvents(fixturePath('dns')), 9);
+  const isTcpQuery = (e: CaptureEvent): e is PayloadEvent => e.kind === 'payload' && e.tuple.ipProtocol === 6 && e.direction === 'ingress';
+  const pieces = server.flatMap((e): CaptureEvent[] => {
+    if (!isTcpQuery(e)) return [e];
+    const at = (from: number, to: number, dt: bigint): PayloadEvent => ({ ...e, data: e.data.slice(from, to), byteCount: to - from, timestampNs: e.timestampNs + dt });
+    return [at(0, 1, 0n), at(1, 2, 1000n), at(2, e.data.length, 2000n)];
+  });
+  assert.ok(pieces.length > server.length, 'the fixture has DNS over TCP');
+  const whole = run(server);
+  const split = run(pieces);
+  assert.ok(whole.some((r) => r.protocol === 6 && r.l7_protocol === 'DNS'));
+  assert.deepEqual(summary(split), summary(whole));
+  // The request starts at its first piece and counts every byte.
+  assert.deepEqual(split.map((r) => [r.start_time, r.request_length]), whole.map((r) => [r.start_time, r.request_length]));
+});

@@ -37,7 +37,12 @@ interface Connection {
   lastNs: bigint;
   /** tuple of the socket owner's view, to orient ip_0/ip_1. */
   tuple: PayloadEvent['tuple'];
+  /** Whole payloads no protocol recognised yet, one direction: a message read in pieces. */
+  held: PayloadEvent | undefined;
 }
+
+/** Bytes kept for detection across reads; message starts fit, bulk data does not need to. */
+const MAX_HELD = 4096;
 
 export class L7Pipeline {
   private readonly conns = new Map<string, Connection>();
@@ -129,7 +134,16 @@ export class L7Pipeline {
     if (!c) { c = this.newConnection(e.connectionId, e.tuple, e.timestampNs); }
     c.lastNs = e.timestampNs;
     if (c.ignored || e.data.length === 0) return;
-    if (!c.protocol && !this.detect(c, e)) return;
+    if (!c.protocol) {
+      e = joinHeld(c, e);
+      if (!this.detect(c, e)) {
+        // Servers may read a message in pieces (dnsmasq reads DNS over TCP's length prefix a
+        // byte at a time): keep what was not recognised to try again with the next piece.
+        c.held = !c.ignored && e.data.length === e.byteCount && e.byteCount < MAX_HELD ? e : undefined;
+        return;
+      }
+      c.held = undefined;
+    }
     const fromClient = c.ownerIsClient === (e.direction === 'egress');
     if (e.pid) this.setPid(c, e.pid, e.tid, e.comm);
     if (e.tid) { if (c.ownerIsClient) c.info.clientTid = e.tid; else c.info.serverTid = e.tid; }
@@ -187,7 +201,7 @@ export class L7Pipeline {
         clientPid: 0, serverPid: 0, clientComm: '', serverComm: '', clientTid: 0, serverTid: 0,
       },
       ownerIsClient: undefined, protocol: undefined, parser: undefined, pairer: undefined,
-      attempts: 0, ignored: false, lastNs: ts, tuple,
+      attempts: 0, ignored: false, lastNs: ts, tuple, held: undefined,
     };
     this.conns.set(id, c);
     return c;
@@ -206,4 +220,15 @@ export class L7Pipeline {
     if (c.ownerIsClient === false) { c.info.serverPid = pid; if (comm) c.info.serverComm = comm; }
     else { c.info.clientPid = pid; if (comm) c.info.clientComm = comm; }
   }
+}
+
+/** `e` after the held payload when both are whole and go the same way, else `e` alone. */
+function joinHeld(c: Connection, e: PayloadEvent): PayloadEvent {
+  const h = c.held;
+  c.held = undefined;
+  if (!h || h.direction !== e.direction || e.data.length !== e.byteCount) return e;
+  const data = new Uint8Array(h.data.length + e.data.length);
+  data.set(h.data);
+  data.set(e.data, h.data.length);
+  return { ...e, data, byteCount: h.byteCount + e.byteCount, timestampNs: h.timestampNs, tcpSeq: h.tcpSeq };
 }

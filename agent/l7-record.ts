@@ -39,6 +39,8 @@ export interface L7FlowLog {
   response_code: number | null;
   response_exception: string;
   response_result: string;
+  /** Rows the server reported for a SQL statement (MySQL OK packet, PostgreSQL command tag). */
+  sql_affected_rows: number | null;
   /** end_time - start_time, µs; 0 when there was no response. */
   response_duration: number;
   request_length: number;

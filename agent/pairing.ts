@@ -102,6 +102,7 @@ export function buildRow(conn: ConnectionInfo, req: L7Message, resp: L7Message |
     response_code: resp?.responseCode ?? null,
     response_exception: resp?.responseException ?? '',
     response_result: resp?.responseResult ?? '',
+    sql_affected_rows: resp?.affectedRows ?? null,
     response_duration: resp ? Math.max(0, end - start) : 0,
     request_length: req.length,
     response_length: resp?.length ?? 0,

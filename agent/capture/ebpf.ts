@@ -10,13 +10,14 @@ import { CaptureUnavailableError } from './source.ts';
 import { loadNativeAddon, type AttachFailure, type KernelProbe, type NativeAddon, type TracerStats } from './native-addon.ts';
 import { missingBpfPrivileges } from './capabilities.ts';
 import { TracerDecoder } from './ebpf-record.ts';
+import { descendants } from './process-tree.ts';
 
 const SOURCE = 'ebpf';
 
 export interface EbpfSourceOptions {
   /** Payload bytes copied per call (1..8192); default 1024. */
   captureBytes?: number;
-  /** Trace only these processes; default all but the agent itself. */
+  /** Trace only these processes and their descendants, now and later; default all but the agent itself. */
   pids?: number[];
   /** Trace only this cgroup (v2 id, the cgroup directory's inode number). */
   cgroupId?: bigint;
@@ -51,6 +52,15 @@ export function describeKernel(k: KernelProbe): string {
 
 /** Syscall tracepoints without which the source captures nothing useful. */
 const REQUIRED_TRACEPOINTS = ['read', 'write', 'sendto', 'recvfrom', 'sendmsg', 'recvmsg'];
+
+/**
+ * An allowlist with the processes its members forked before it was set. The agent's own
+ * children (tools it runs) are not added: the agent is never traced, nor what it starts.
+ */
+function withDescendants(pids: number[] | null | undefined): number[] | null {
+  if (!pids) return null;
+  return [...pids, ...descendants(pids.filter((p) => p !== process.pid))];
+}
 
 export class EbpfSource implements CaptureSource {
   readonly name = SOURCE;
@@ -90,7 +100,7 @@ export class EbpfSource implements CaptureSource {
         ringBufferBytes: this.options.ringBufferBytes,
         wakeupBytes: this.options.wakeupBytes,
         sslBinaries: this.options.sslBinaries ?? defaultSslBinaries(),
-        pids: this.options.pids ?? null,
+        pids: withDescendants(this.options.pids),
       }, deliver);
     } catch (e) {
       throw new CaptureUnavailableError(SOURCE, `the kernel refused: ${(e as Error).message}`);
@@ -109,10 +119,13 @@ export class EbpfSource implements CaptureSource {
     if (this.options.cgroupId !== undefined) addon.tracerSetCgroup(opened.handle, this.options.cgroupId);
   }
 
-  /** Replaces the pid allowlist; null traces every process again (but never the agent). */
+  /**
+   * Replaces the pid allowlist with these processes and their descendants (forks made later are
+   * followed by the kernel); null traces every process again (but never the agent).
+   */
   setPids(pids: number[] | null): void {
     if (!this.handle || !this.addon) throw new Error('ebpf source not started');
-    this.addon.tracerSetPids(this.handle, pids);
+    this.addon.tracerSetPids(this.handle, withDescendants(pids));
   }
 
   /** Restricts tracing to one cgroup v2 id; 0n lifts it. */

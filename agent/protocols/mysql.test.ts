@@ -10,6 +10,8 @@ test('MySQL: text queries, errors and the handshake', async () => {
   const cli = rows.slice(0, 6);
   assert.deepEqual(cli.map((r) => r.request_type), ['CREATE', 'CREATE', 'INSERT', 'SELECT', 'UPDATE', 'SELECT']);
   assert.deepEqual(cli.map((r) => r.response_status), ['ok', 'ok', 'ok', 'ok', 'ok', 'server_error']);
+  // Affected rows from the OK packets (CREATE DATABASE reports 1); a result set or an error has none.
+  assert.deepEqual(cli.map((r) => r.sql_affected_rows), [1, 0, 2, null, 1, null]);
   assert.equal(cli[3]!.request_resource, 'SELECT * FROM shop.items');
   assert.ok(cli[3]!.response_length > cli[4]!.response_length, 'a result set is longer than an OK');
   assert.equal(cli[5]!.response_code, 1146);
@@ -28,5 +30,7 @@ test('MySQL: COM_STMT_PREPARE / EXECUTE carry the statement id and its SQL', asy
   assert.ok(prepared.every((r) => r.request_resource.includes('?')));
   const dup = prepared[5]!;
   assert.deepEqual([dup.response_code, dup.response_status], [1062, 'server_error']);
+  // A prepare's OK carries the statement id, not affected rows; an execute's OK does.
+  assert.deepEqual(prepared.slice(3).map((r) => r.sql_affected_rows), [null, 1, null]);
   assert.match(dup.response_exception, /^Duplicate entry '1'/);
 });

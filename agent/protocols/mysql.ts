@@ -129,6 +129,7 @@ class MysqlParser implements ProtocolParser {
         if (first === ERR) { this.readError(m, p); this.finish(out); return; }
         if (first === OK || (first === EOF && p.length < 9)) {
           m.responseStatus = 'ok';
+          if (first === OK && cmd.command !== COM_STMT_PREPARE && p.length > 1) m.affectedRows = (m.affectedRows ?? 0) + lenenc(p, 1)[0];
           if (cmd.command === COM_STMT_PREPARE && p.length >= 9) {
             const id = u32le(p, 1);
             const cols = u16le(p, 5), params = u16le(p, 7);

@@ -11,6 +11,8 @@ test('PostgreSQL: simple queries, extended-protocol batches, errors with SQLSTAT
   assert.deepEqual(rows.map((r) => r.request_type), ['CREATE', 'INSERT', 'SELECT', 'SELECT', 'UPDATE', 'SELECT', 'SELECT', 'SELECT', 'INSERT']);
   assert.deepEqual(rows.map((r) => r.response_status), ['ok', 'ok', 'ok', 'client_error', 'ok', 'ok', 'ok', 'ok', 'client_error']);
   assert.deepEqual(rows.map((r) => r.response_result), ['CREATE TABLE', 'INSERT 0 2', 'SELECT 2', '42P01', 'UPDATE 1', 'SELECT 1', 'SELECT 1', 'SELECT 1', '23505']);
+  // Rows from the command tag's count; none for CREATE TABLE or an error.
+  assert.deepEqual(rows.map((r) => r.sql_affected_rows), [null, 2, 2, null, 1, 1, 1, 1, null]);
   assert.equal(rows[3]!.response_exception, 'relation "nosuch" does not exist');
   assert.match(rows[8]!.response_exception, /^duplicate key value violates unique constraint/);
   // The third extended query re-binds the named statement without a Parse: its SQL comes from the first.

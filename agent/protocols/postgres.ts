@@ -141,7 +141,11 @@ class PostgresParser implements ProtocolParser {
       const m = this.current;
       m.length += len;
       if (type === COMMAND_COMPLETE && whole) {
-        if (m.responseStatus === 'ok') m.responseResult = ascii(b, 5, len - 1);
+        if (m.responseStatus === 'ok') {
+          m.responseResult = ascii(b, 5, len - 1);
+          const rows = tagRows(m.responseResult);
+          if (rows !== undefined) m.affectedRows = (m.affectedRows ?? 0) + rows;
+        }
       } else if (type === ERROR_RESPONSE && whole) {
         readError(m, b.subarray(5, len));
       } else if (type === READY_FOR_QUERY) {
@@ -151,6 +155,12 @@ class PostgresParser implements ProtocolParser {
       s.consume(len);
     }
   }
+}
+
+/** The row count a command tag ends with: INSERT 0 2, UPDATE 1, SELECT 4, COPY 3; none for CREATE TABLE. */
+export function tagRows(tag: string): number | undefined {
+  const last = tag.slice(tag.lastIndexOf(' ') + 1);
+  return /^\d+$/.test(last) ? Number(last) : undefined;
 }
 
 function setSql(m: L7Message, sql: string): void {

@@ -29,6 +29,8 @@ export interface L7Message {
   responseCode?: number;
   responseException?: string;
   responseResult?: string;
+  /** Rows a SQL statement changed or returned, as the server reported them. */
+  affectedRows?: number;
   traceId?: string;
   spanId?: string;
   parentSpanId?: string;

@@ -18,6 +18,7 @@ export function l7IngestRow({ row: r, client: c, server: s }: TaggedL7): IngestR
     request_type: r.request_type, request_domain: r.request_domain, request_resource: r.request_resource, endpoint: r.endpoint,
     request_id: r.request_id, response_status: r.response_status, response_code: r.response_code,
     response_exception: r.response_exception, response_result: r.response_result, response_duration: r.response_duration,
+    sql_affected_rows: r.sql_affected_rows,
     request_length: r.request_length, response_length: r.response_length,
     trace_id: r.trace_id, span_id: r.span_id, parent_span_id: r.parent_span_id, x_request_id_0: r.x_request_id_0, x_request_id_1: r.x_request_id_1,
     syscall_trace_id_request: r.syscall_trace_id_request, syscall_trace_id_response: r.syscall_trace_id_response,

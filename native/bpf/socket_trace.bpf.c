@@ -212,6 +212,8 @@ int enter_accept4(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_exit_accept4")
 int exit_accept4(struct trace_event_raw_sys_exit *ctx) { return exit_call(ctx); }
 
+#include "fork_follow.bpf.h"
+
 /* close is reported at enter: after it returns the fd no longer names the socket. */
 SEC("tracepoint/syscalls/sys_enter_close")
 int enter_close(struct trace_event_raw_sys_enter *ctx)
@@ -221,7 +223,7 @@ int enter_close(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	int fd = ARG(0);
 	struct sock *sk = inet_sock_of_fd(fd);
-	if (sk)
+	if (sk && !fd_shared(fd))
 		emit_conn(id, fd, sk, MTF_KIND_CLOSE, MTF_CALL_CLOSE, false);
 	return 0;
 }

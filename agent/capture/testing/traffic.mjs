@@ -8,12 +8,19 @@
 //   udp                                  dgram request/reply on unconnected sockets, after "go"
 //   burst <writes> <bytes>               one connection, <writes> separate writes, after "go"
 //   dns-server                           answers every DNS query on 127.0.0.1:53 with NXDOMAIN
+//   handoff                              net server handing each accepted socket to a child
+//                                        (fd 3) and closing its own copy; a client sends PING
+//                                        after "go", the child answers PONG
+//   spawn <mode> [args...]               starts this script in <mode> as a child process sharing
+//                                        stdin/stdout, after printing {childPid} (fork following)
 // Prints one JSON line with what the test needs (ports), then the result line(s).
 import net from 'node:net';
 import dgram from 'node:dgram';
 import http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 
 const [mode, a, b, c] = process.argv.slice(2);
@@ -99,6 +106,32 @@ function dnsServer() {
   server.bind(53, '127.0.0.1', () => say({ port: 53 }));
 }
 
+async function handoff() {
+  // pauseOnConnect: the parent never reads, so the request reaches the child untouched
+  const server = net.createServer({ pauseOnConnect: true }, (socket) => {
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'answer'], { stdio: ['ignore', 'ignore', 'inherit', socket] });
+    say({ childPid: child.pid });
+    socket.destroy();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  await waitForGo();
+  const client = net.connect(server.address().port, '127.0.0.1');
+  await once(client, 'connect');
+  const ports = { serverPort: server.address().port, clientPort: client.localPort };
+  client.end('PING');
+  let reply = '';
+  client.on('data', (d) => { reply += d; });
+  await once(client, 'close');
+  server.close();
+  say({ ...ports, reply });
+}
+
+function answer() {
+  const s = new net.Socket({ fd: 3, readable: true, writable: true });
+  s.once('data', () => s.end('PONG'));
+}
+
 function serve(server) {
   server.listen(0, '127.0.0.1', () => say({ port: server.address().port }));
 }
@@ -112,6 +145,14 @@ if (mode === 'tcp') await tcpExchange(Number(a), Number(b), c);
 else if (mode === 'udp') await udpExchange();
 else if (mode === 'burst') await burst(Number(a), Number(b));
 else if (mode === 'dns-server') dnsServer();
+else if (mode === 'handoff') await handoff();
+else if (mode === 'answer') answer();
+else if (mode === 'spawn') {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ...process.argv.slice(3)], { stdio: 'inherit' });
+  say({ childPid: child.pid });
+  const [code] = await once(child, 'exit');
+  process.exitCode = code ?? 1;
+}
 else if (mode === 'http-server') serve(http.createServer(handler));
 else if (mode === 'https-server') serve(https.createServer({ cert: readFileSync(a), key: readFileSync(b) }, handler));
 else if (mode === 'https-get') {
