@@ -15,9 +15,9 @@ import http2 from 'node:http2';
 import { readFileSync } from 'node:fs';
 import grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
+import { say, waitForGo } from './peer-io.mjs';
 
 const [mode, ...args] = process.argv.slice(2);
-const say = (o) => process.stdout.write(JSON.stringify(o) + '\n');
 
 // The service is defined in code (no .proto file, no codegen): real protobuf messages.
 const messages = protobuf.Root.fromJSON({
@@ -50,15 +50,6 @@ function h2Handler(req, res) {
 
 function listen(server) {
   server.listen(0, '127.0.0.1', () => say({ port: server.address().port }));
-}
-
-async function waitForGo() {
-  process.stdin.setEncoding('utf8');
-  let buf = '';
-  for await (const chunk of process.stdin) {
-    buf += chunk;
-    if (buf.includes('go\n')) return;
-  }
 }
 
 if (mode === 'h2c-server') {

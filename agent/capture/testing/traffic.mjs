@@ -22,18 +22,9 @@ import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
+import { say, waitForGo } from './peer-io.mjs';
 
 const [mode, a, b, c] = process.argv.slice(2);
-const say = (o) => process.stdout.write(JSON.stringify(o) + '\n');
-
-async function waitForGo() {
-  process.stdin.setEncoding('utf8');
-  let buf = '';
-  for await (const chunk of process.stdin) {
-    buf += chunk;
-    if (buf.includes('go\n')) return;
-  }
-}
 
 async function tcpExchange(reqBytes, respBytes, host = '127.0.0.1') {
   const request = Buffer.alloc(reqBytes, 'a');
