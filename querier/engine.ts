@@ -18,6 +18,7 @@ import { TagDictionaries, tagLookup, decoderKey, type CodeNames } from './tags/d
 import { translateTags, inlineCustomTags } from './tags/translate.ts';
 import { runMetaStatement, isMetaStatement } from './meta/show.ts';
 import { rewriteClientIdioms } from './catalog/client-idioms.ts';
+import { copyAnswer, MAX_KEPT_ROWS, paramsKey, readsStore, type StatementReuse } from './plan-reuse.ts';
 
 export interface EngineOptions {
   adapter: StorageAdapter;
@@ -84,8 +85,8 @@ export class QueryEngine {
 
   /**
    * Parsed statements by (search path, text). Dashboards and prepared statements send the
-   * same text again and again; parsing is the largest fixed cost of a small query, while
-   * binding (now(), parameters) must run every time and is not cached.
+   * same text again and again; each statement also carries what later runs may reuse
+   * (plan-reuse.ts), which is only valid for this search path, hence the key.
    */
   private readonly parsed = new Map<string, { sql: string; statements: Statement[] }>();
 
@@ -126,12 +127,31 @@ export class QueryEngine {
     const { sql, statements: [st] } = this.parse(text, session);
     if (!st) return [];
     if (st.meta) return st.meta.columns;
+    // Column types never depend on the clock's value, so a description is kept even for
+    // statements that read it.
+    const params = paramsKey(session.params ?? []);
+    if (st.described?.params === params) return st.described.columns;
     const bound = bindQuery(st.ast, this.bindOptions(sql, session));
-    return outputsOf(bound.plan).map((c, i) => ({ name: bound.labels[i]!, type: c.type }));
+    const columns = outputsOf(bound.plan).map((c, i) => ({ name: bound.labels[i]!, type: c.type }));
+    st.described = { params, columns };
+    return columns;
   }
 
-  private bindOptions(sql: string, session: QuerySession) {
-    return { sql, nowUs: Date.now() * 1000, searchPath: session.searchPath ?? DEFAULT_SEARCH_PATH, params: session.params ?? [] };
+  private bindOptions(sql: string, session: QuerySession, clockRead?: () => void) {
+    const nowUs = Date.now() * 1000;
+    const now = (): number => { clockRead?.(); return nowUs; };
+    return { sql, now, searchPath: session.searchPath ?? DEFAULT_SEARCH_PATH, params: session.params ?? [] };
+  }
+
+  /** The bound plan of a SELECT, reused from an earlier run when binding did not read the clock. */
+  private bind(st: Statement, sql: string, session: QuerySession): { bound: ReturnType<typeof bindQuery>; reuse: StatementReuse | null } {
+    const params = paramsKey(session.params ?? []);
+    if (st.reuse?.params === params) return { bound: st.reuse.bound, reuse: st.reuse };
+    let volatile = false;
+    const bound = bindQuery(st.ast, this.bindOptions(sql, session, () => { volatile = true; }));
+    if (volatile) return { bound, reuse: null };
+    st.reuse = { params, bound };
+    return { bound, reuse: st.reuse };
   }
 
   private async runStatement(st: Statement, sql: string, session: QuerySession): Promise<QueryResult> {
@@ -143,7 +163,8 @@ export class QueryEngine {
         write ? `cannot execute ${type.toUpperCase()}: MetaFlow's SQL interface is read-only` : `${type.toUpperCase()} is not supported`,
         { hint: write ? 'Data arrives through the ingest API (POST /v1/ingest/<table>).' : undefined });
     }
-    const bound = bindQuery(st.ast, this.bindOptions(sql, session));
+    const { bound, reuse } = this.bind(st, sql, session);
+    if (reuse?.answer) return copyAnswer(reuse.answer);
     const limit = this.opts.defaultLimit ?? 10000;
     let plan: Plan = bound.plan;
     const explicitLimit = plan.kind === 'limit' || (plan.kind === 'project' && plan.input.kind === 'limit');
@@ -151,7 +172,7 @@ export class QueryEngine {
     // One row past the cap is enough to know the cap was broken, so stop there.
     const maxRows = this.opts.maxRows ?? 0;
     if (maxRows > 0) plan = { kind: 'limit', input: plan, limit: maxRows + 1, offset: 0 };
-    const result = await this.runPlan(plan, session);
+    const result = await this.runPlan(plan, session, reuse);
     if (maxRows > 0 && result.length > maxRows) throw rowCapError(maxRows);
     const notices: QueryNotice[] = [];
     if (!explicitLimit && limit > 0 && result.length > limit) {
@@ -159,12 +180,26 @@ export class QueryEngine {
       notices.push({ message: `result truncated to the default LIMIT ${limit}`, hint: 'Add a LIMIT clause to choose how many rows to return.' });
     }
     const outs = outputsOf(bound.plan);
-    return { columns: outs.map((c, i) => ({ name: bound.labels[i]!, type: c.type })), rows: result, notices, command: 'SELECT' };
+    const answer: QueryResult = { columns: outs.map((c, i) => ({ name: bound.labels[i]!, type: c.type })), rows: result, notices, command: 'SELECT' };
+    if (reuse?.physical && !readsStore(reuse.physical) && result.length <= MAX_KEPT_ROWS) reuse.answer = copyAnswer(answer);
+    return answer;
   }
 
-  /** Plans and runs a bound plan: fold, translate tags, split, execute. */
-  async runPlan(bound: Plan, session: QuerySession): Promise<Value[][]> {
-    const { plan, names } = await this.physical(await this.materializeInLists(bound, session));
+  /**
+   * Plans and runs a bound plan: fold, translate tags, split, execute. With `reuse`, the
+   * physical plan is taken from it or, when it depends on nothing that changes, kept there.
+   */
+  async runPlan(bound: Plan, session: QuerySession, reuse?: StatementReuse | null): Promise<Value[][]> {
+    let plan: Plan;
+    let names: Map<string, CodeNames>;
+    if (reuse?.physical) {
+      plan = reuse.physical;
+      names = new Map();
+    } else {
+      const inputs = await this.materializeInLists(bound, session);
+      ({ plan, names } = await this.physical(inputs));
+      if (reuse && inputs === bound && names.size === 0) reuse.physical = plan;
+    }
     const started = Date.now();
     const limits = [this.opts.timeoutMs ?? 0, session.timeoutMs ?? 0].filter((t) => t > 0);
     const timeoutMs = limits.length ? Math.min(...limits) : 0;
@@ -272,7 +307,14 @@ export function rowCapError(maxRows: number): QueryError {
   return new QueryError(SQLSTATE.programLimitExceeded, `query result exceeds the row limit of ${maxRows}`, { hint: 'Add a LIMIT or aggregate more.' });
 }
 
-interface Statement { ast: Ast; meta?: import('./meta/show.ts').MetaStatement }
+interface Statement {
+  ast: Ast;
+  meta?: import('./meta/show.ts').MetaStatement;
+  /** Work later runs with the same parameter values may reuse (plan-reuse.ts). */
+  reuse?: StatementReuse;
+  /** The last description (PG Describe), by parameter values. */
+  described?: { params: string; columns: Array<{ name: string; type: SqlType }> };
+}
 
 function parseStatementsOrMeta(sql: string): Statement[] {
   const parts = sql.split(/;\s*(?=(?:[^']*'[^']*')*[^']*$)/).map((s) => s.trim()).filter(Boolean);
