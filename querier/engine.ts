@@ -73,7 +73,7 @@ export class QueryEngine {
       const results = await this.queryStatements(sql, session);
       const ms = performance.now() - started;
       if (log && ms > (this.opts.slowMs ?? 1000)) log.warn({ sql, ms: Math.round(ms) }, 'slow query');
-      else log?.debug({ sql, ms: Math.round(ms * 1000) / 1000, rows: results.at(-1)?.rows.length }, 'query');
+      else if (log?.isLevelEnabled('debug')) log.debug({ sql, ms: Math.round(ms * 1000) / 1000, rows: results.at(-1)?.rows.length }, 'query');
       return results;
     } catch (e) {
       if (isUnsupportedCatalogQuery(sql, e)) return [{ columns: [], rows: [], notices: [], command: 'SELECT' }];

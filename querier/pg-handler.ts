@@ -8,6 +8,7 @@ import { TypeOid } from './pgwire/types/type-registry.ts';
 import type { SqlType, Value } from '../storage-adapters/fragment.ts';
 import { type QueryEngine, DEFAULT_SEARCH_PATH } from './engine.ts';
 import { formatInterval } from './sql/time.ts';
+import { memoizeText } from '../lib/memo.ts';
 
 const OID: Record<SqlType, number> = { bool: TypeOid.bool, int: TypeOid.int8, float: TypeOid.float8, text: TypeOid.text, timestamp: TypeOid.timestamptz, interval: TypeOid.text, null: TypeOid.text };
 
@@ -19,10 +20,21 @@ function wireValue(v: Value, t: SqlType): unknown {
   return v;
 }
 
+/** Search paths by (database, search_path setting): sessions rarely change it, and every statement needs it. */
+const searchPaths = new Map<string, readonly string[]>();
+
 function searchPath(session: PgSession): string[] {
-  const set = (session.setting('search_path') ?? '').split(',').map((s) => s.trim().replace(/^"|"$/g, '')).filter((s) => s && s !== '$user' && s !== 'public');
-  const db = session.database && DEFAULT_SEARCH_PATH.includes(session.database) ? [session.database] : [];
-  return [...new Set([...set, ...db, ...DEFAULT_SEARCH_PATH])];
+  const setting = session.setting('search_path') ?? '';
+  const key = `${session.database}\u0000${setting}`;
+  let path = searchPaths.get(key);
+  if (!path) {
+    const set = setting.split(',').map((s) => s.trim().replace(/^"|"$/g, '')).filter((s) => s && s !== '$user' && s !== 'public');
+    const db = session.database && DEFAULT_SEARCH_PATH.includes(session.database) ? [session.database] : [];
+    path = [...new Set([...set, ...db, ...DEFAULT_SEARCH_PATH])];
+    if (searchPaths.size >= 256) searchPaths.clear();
+    searchPaths.set(key, path);
+  }
+  return path as string[];
 }
 
 /** statement_timeout as PostgreSQL reads it: a number is ms; units us, ms, s, min, h, d. */
@@ -33,12 +45,15 @@ export function statementTimeoutMs(setting: string | undefined): number {
   return Number(m[1]) * unit;
 }
 
+/** The highest `$n` a statement names (0 for none), kept per text. */
+const highestParam = memoizeText((sql) => Math.max(0, ...[...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]))));
+
 const columnsOf = (cols: Array<{ name: string; type: SqlType }>): ColumnDescription[] => cols.map((c) => ({ name: c.name, typeOid: OID[c.type] }));
 
 export function createPgHandler(engine: QueryEngine): PgQueryHandler {
   return {
     async describe(sql, paramTypeOids, session): Promise<StatementDescription> {
-      const count = Math.max(paramTypeOids.length, ...[...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
+      const count = Math.max(paramTypeOids.length, highestParam(sql));
       const params = new Array(count).fill(null);
       const cols = engine.describe(sql, { searchPath: searchPath(session), params });
       return { paramTypes: Array.from({ length: count }, (_, i) => paramTypeOids[i] ?? 0), columns: columnsOf(cols) };

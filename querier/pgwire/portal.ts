@@ -7,6 +7,7 @@
 import { SqlError, SqlState } from '../../lib/errors.ts';
 import { serialize, type FieldDescription, type WireValue } from './backend-messages.ts';
 import type { ByteWriter } from './bytes.ts';
+import type { Cancellation } from './cancellation.ts';
 import { expandFormats } from './frontend-messages.ts';
 import type { ColumnDescription, ExecuteEvent } from './handler.ts';
 import type { Format } from './protocol-constants.ts';
@@ -24,10 +25,13 @@ export interface PreparedStatement {
   columns: ColumnDescription[] | null;
 }
 
+/** Buffered output above this many bytes is sent before the result is complete. */
+export const FLUSH_THRESHOLD = 64 * 1024;
+
 /** Where a portal writes, and how it lets the connection send a large batch early. */
 export interface PortalOutput {
   readonly w: ByteWriter;
-  /** Sends buffered messages once they pass a threshold, waiting while the socket is full. */
+  /** Sends buffered messages once they pass FLUSH_THRESHOLD, waiting while the socket is full. */
   flushIfLarge(): Promise<void>;
 }
 
@@ -92,19 +96,14 @@ export class Portal {
 
   /**
    * Runs until the stream ends or `maxRows` rows (0 = no limit) were sent in this call.
-   * Throws SqlError on any failure; a cancel arrives as `signal`'s reason.
+   * Throws SqlError on any failure; a cancel arrives as the cancel's reason.
    */
-  async execute(out: PortalOutput, maxRows: number, signal: AbortSignal): Promise<'complete' | 'suspended'> {
+  async execute(out: PortalOutput, maxRows: number, cancel: Cancellation): Promise<'complete' | 'suspended'> {
     if (this.finished) {
       serialize.commandComplete(out.w, commandTag('SELECT', 0));
       return 'complete';
     }
-    this.iterator ??= this.source(maxRows, signal)[Symbol.asyncIterator]();
-    const aborted = new Promise<never>((_, reject) => {
-      if (signal.aborted) reject(signal.reason);
-      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    });
-    aborted.catch(() => undefined);
+    this.iterator ??= this.source(maxRows, cancel.signal)[Symbol.asyncIterator]();
     let sent = 0;
     for (;;) {
       while (this.pendingAt < this.pending.length) {
@@ -116,17 +115,17 @@ export class Portal {
         serialize.dataRow(out.w, this.encode.map((enc, i) => enc(row[i])));
         sent++;
       }
-      await out.flushIfLarge();
+      if (out.w.length >= FLUSH_THRESHOLD) await out.flushIfLarge();
       if (maxRows > 0 && sent >= maxRows) {
         serialize.portalSuspended(out.w);
         return 'suspended';
       }
       let step: IteratorResult<ExecuteEvent>;
       try {
-        step = await Promise.race([this.iterator.next(), aborted]);
+        step = await cancel.race(this.iterator.next());
       } catch (err) {
-        if (signal.aborted) this.close();
-        throw signal.aborted ? signal.reason : err;
+        if (cancel.signal.aborted) this.close();
+        throw cancel.signal.aborted ? cancel.signal.reason : err;
       }
       if (step.done) return this.complete(out, commandTag('SELECT', sent));
       const event = step.value;
