@@ -20,21 +20,42 @@ function wireValue(v: Value, t: SqlType): unknown {
   return v;
 }
 
-/** Search paths by (database, search_path setting): sessions rarely change it, and every statement needs it. */
-const searchPaths = new Map<string, readonly string[]>();
+function searchPathOf(setting: string, database: string): string[] {
+  const set = setting.split(',').map((s) => s.trim().replace(/^"|"$/g, '')).filter((s) => s && s !== '$user' && s !== 'public');
+  const db = database && DEFAULT_SEARCH_PATH.includes(database) ? [database] : [];
+  return [...new Set([...set, ...db, ...DEFAULT_SEARCH_PATH])];
+}
 
-function searchPath(session: PgSession): string[] {
-  const setting = session.setting('search_path') ?? '';
-  const key = `${session.database}\u0000${setting}`;
-  let path = searchPaths.get(key);
-  if (!path) {
-    const set = setting.split(',').map((s) => s.trim().replace(/^"|"$/g, '')).filter((s) => s && s !== '$user' && s !== 'public');
-    const db = session.database && DEFAULT_SEARCH_PATH.includes(session.database) ? [session.database] : [];
-    path = [...new Set([...set, ...db, ...DEFAULT_SEARCH_PATH])];
-    if (searchPaths.size >= 256) searchPaths.clear();
-    searchPaths.set(key, path);
+/** What every statement reads from its session, worked out again only when a setting changed. */
+interface SessionView {
+  searchPathSetting: string | undefined;
+  database: string;
+  searchPath: string[];
+  timeoutSetting: string | undefined;
+  timeoutMs: number;
+}
+const views = new WeakMap<PgSession, SessionView>();
+
+function viewOf(session: PgSession): SessionView {
+  // `settings` is keyed by lower-case name (handler.ts), so no case folding per statement.
+  const searchPathSetting = session.settings.get('search_path');
+  const timeoutSetting = session.settings.get('statement_timeout');
+  let view = views.get(session);
+  if (!view) {
+    view = { searchPathSetting, database: session.database, searchPath: searchPathOf(searchPathSetting ?? '', session.database), timeoutSetting, timeoutMs: statementTimeoutMs(timeoutSetting) };
+    views.set(session, view);
+    return view;
   }
-  return path as string[];
+  if (view.searchPathSetting !== searchPathSetting || view.database !== session.database) {
+    view.searchPathSetting = searchPathSetting;
+    view.database = session.database;
+    view.searchPath = searchPathOf(searchPathSetting ?? '', session.database);
+  }
+  if (view.timeoutSetting !== timeoutSetting) {
+    view.timeoutSetting = timeoutSetting;
+    view.timeoutMs = statementTimeoutMs(timeoutSetting);
+  }
+  return view;
 }
 
 /** statement_timeout as PostgreSQL reads it: a number is ms; units us, ms, s, min, h, d. */
@@ -48,28 +69,40 @@ export function statementTimeoutMs(setting: string | undefined): number {
 /** The highest `$n` a statement names (0 for none), kept per text. */
 const highestParam = memoizeText((sql) => Math.max(0, ...[...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]))));
 
-const columnsOf = (cols: Array<{ name: string; type: SqlType }>): ColumnDescription[] => cols.map((c) => ({ name: c.name, typeOid: OID[c.type] }));
+/** Wire column descriptions, kept per engine column list (a repeated statement's list is the same object). */
+const described = new WeakMap<ReadonlyArray<{ name: string; type: SqlType }>, ColumnDescription[]>();
+
+function columnsOf(cols: ReadonlyArray<{ name: string; type: SqlType }>): ColumnDescription[] {
+  let out = described.get(cols);
+  if (!out) {
+    out = cols.map((c) => ({ name: c.name, typeOid: OID[c.type] }));
+    described.set(cols, out);
+  }
+  return out;
+}
 
 export function createPgHandler(engine: QueryEngine): PgQueryHandler {
   return {
     async describe(sql, paramTypeOids, session): Promise<StatementDescription> {
       const count = Math.max(paramTypeOids.length, highestParam(sql));
       const params = new Array(count).fill(null);
-      const cols = engine.describe(sql, { searchPath: searchPath(session), params });
+      const cols = engine.describe(sql, { searchPath: viewOf(session).searchPath, params });
       return { paramTypes: Array.from({ length: count }, (_, i) => paramTypeOids[i] ?? 0), columns: columnsOf(cols) };
     },
     async *execute(sql, params, options: ExecuteOptions): AsyncIterable<ExecuteEvent> {
+      const view = viewOf(options.session);
       const results = await engine.query(sql, {
-        searchPath: searchPath(options.session),
+        searchPath: view.searchPath,
         params: params.map((p) => (p === null || p === undefined ? null : typeof p === 'bigint' || typeof p === 'number' || typeof p === 'boolean' ? p : String(p))) as Value[],
         signal: options.signal,
-        timeoutMs: statementTimeoutMs(options.session.setting('statement_timeout')),
+        timeoutMs: view.timeoutMs,
       });
       const r = results[results.length - 1]!;
       yield { kind: 'columns', columns: columnsOf(r.columns) };
       for (const n of r.notices) yield { kind: 'notice', notice: { sqlstate: '01000', severity: 'NOTICE', message: n.message, hint: n.hint } };
       yield { kind: 'rows', rows: r.rows.map((row) => row.map((v, i) => wireValue(v, r.columns[i]!.type))) };
-      yield { kind: 'complete', command: r.command };
+      // Without 'complete' the tag is "SELECT <rows sent>" (handler.ts): one step less per query.
+      if (r.command !== 'SELECT') yield { kind: 'complete', command: r.command };
     },
   };
 }

@@ -127,7 +127,10 @@ export class Portal {
         if (cancel.signal.aborted) this.close();
         throw cancel.signal.aborted ? cancel.signal.reason : err;
       }
-      if (step.done) return this.complete(out, commandTag('SELECT', sent));
+      if (step.done) {
+        this.iterator = null; // finished: nothing to return() on close
+        return this.complete(out, commandTag('SELECT', sent));
+      }
       const event = step.value;
       switch (event.kind) {
         case 'columns': {
