@@ -56,8 +56,10 @@ export interface QueryResult {
 
 export const DEFAULT_SEARCH_PATH = ['flow_log', 'flow_metrics', 'prometheus'];
 
-/** Distinct statement texts whose parse is kept (least recently used first out). */
+/** Distinct statement texts whose parse is kept per search path (least recently used first out). */
 const PARSE_CACHE_SIZE = 512;
+/** Distinct search paths with parsed statements kept (sessions rarely differ). */
+const SEARCH_PATHS_KEPT = 64;
 
 export class QueryEngine {
   readonly dictionaries: TagDictionaries;
@@ -88,21 +90,30 @@ export class QueryEngine {
    * same text again and again; each statement also carries what later runs may reuse
    * (plan-reuse.ts), which is only valid for this search path, hence the key.
    */
-  private readonly parsed = new Map<string, { sql: string; statements: Statement[] }>();
+  private readonly parsed = new Map<string, Map<string, { sql: string; statements: Statement[] }>>();
+  /** Search path → its key in `parsed` (front ends pass the same array for a session). */
+  private readonly pathKeys = new WeakMap<readonly string[], string>();
 
   private parse(text: string, session: QuerySession): { sql: string; statements: Statement[] } {
     const searchPath = session.searchPath ?? DEFAULT_SEARCH_PATH;
-    const key = `${searchPath.join(',')}\u0000${text}`;
-    const hit = this.parsed.get(key);
+    let pathKey = this.pathKeys.get(searchPath);
+    if (pathKey === undefined) this.pathKeys.set(searchPath, pathKey = searchPath.join(','));
+    // Two levels, so a lookup hashes the text alone rather than a fresh path+text string.
+    let texts = this.parsed.get(pathKey);
+    if (!texts) {
+      if (this.parsed.size >= SEARCH_PATHS_KEPT) this.parsed.clear();
+      this.parsed.set(pathKey, texts = new Map());
+    }
+    const hit = texts.get(text);
     if (hit) {
-      this.parsed.delete(key);
-      this.parsed.set(key, hit);
+      texts.delete(text);
+      texts.set(text, hit);
       return hit;
     }
     const sql = rewriteClientIdioms(text, searchPath);
     const entry = { sql, statements: parseStatementsOrMeta(sql) };
-    this.parsed.set(key, entry);
-    if (this.parsed.size > PARSE_CACHE_SIZE) this.parsed.delete(this.parsed.keys().next().value!);
+    texts.set(text, entry);
+    if (texts.size > PARSE_CACHE_SIZE) texts.delete(texts.keys().next().value!);
     return entry;
   }
 
