@@ -6,7 +6,7 @@
 import type { PgQueryHandler, PgSession, StatementDescription, ExecuteEvent, ExecuteOptions, ColumnDescription } from './pgwire/handler.ts';
 import { TypeOid } from './pgwire/types/type-registry.ts';
 import type { SqlType, Value } from '../storage-adapters/fragment.ts';
-import { type QueryEngine, DEFAULT_SEARCH_PATH } from './engine.ts';
+import { type QueryEngine, type QueryResult, DEFAULT_SEARCH_PATH } from './engine.ts';
 import { formatInterval } from './sql/time.ts';
 import { memoizeText } from '../lib/memo.ts';
 
@@ -81,6 +81,19 @@ function columnsOf(cols: ReadonlyArray<{ name: string; type: SqlType }>): Column
   return out;
 }
 
+const engineParams = (params: readonly unknown[]): Value[] =>
+  params.map((p) => (p === null || p === undefined ? null : typeof p === 'bigint' || typeof p === 'number' || typeof p === 'boolean' ? p : String(p)));
+
+/** One result as the wire server's events. */
+function eventsOf(r: QueryResult): ExecuteEvent[] {
+  const events: ExecuteEvent[] = [{ kind: 'columns', columns: columnsOf(r.columns) }];
+  for (const n of r.notices) events.push({ kind: 'notice', notice: { sqlstate: '01000', severity: 'NOTICE', message: n.message, hint: n.hint } });
+  events.push({ kind: 'rows', rows: r.rows.map((row) => row.map((v, i) => wireValue(v, r.columns[i]!.type))) });
+  // Without 'complete' the tag is "SELECT <rows sent>" (handler.ts): one step less per query.
+  if (r.command !== 'SELECT') events.push({ kind: 'complete', command: r.command });
+  return events;
+}
+
 export function createPgHandler(engine: QueryEngine): PgQueryHandler {
   return {
     async describe(sql, paramTypeOids, session): Promise<StatementDescription> {
@@ -91,18 +104,12 @@ export function createPgHandler(engine: QueryEngine): PgQueryHandler {
     },
     async *execute(sql, params, options: ExecuteOptions): AsyncIterable<ExecuteEvent> {
       const view = viewOf(options.session);
-      const results = await engine.query(sql, {
-        searchPath: view.searchPath,
-        params: params.map((p) => (p === null || p === undefined ? null : typeof p === 'bigint' || typeof p === 'number' || typeof p === 'boolean' ? p : String(p))) as Value[],
-        signal: options.signal,
-        timeoutMs: view.timeoutMs,
-      });
-      const r = results[results.length - 1]!;
-      yield { kind: 'columns', columns: columnsOf(r.columns) };
-      for (const n of r.notices) yield { kind: 'notice', notice: { sqlstate: '01000', severity: 'NOTICE', message: n.message, hint: n.hint } };
-      yield { kind: 'rows', rows: r.rows.map((row) => row.map((v, i) => wireValue(v, r.columns[i]!.type))) };
-      // Without 'complete' the tag is "SELECT <rows sent>" (handler.ts): one step less per query.
-      if (r.command !== 'SELECT') yield { kind: 'complete', command: r.command };
+      const results = await engine.query(sql, { searchPath: view.searchPath, params: engineParams(params), signal: options.signal, timeoutMs: view.timeoutMs });
+      yield* eventsOf(results[results.length - 1]!);
+    },
+    answerNow(sql, params, options: ExecuteOptions): ExecuteEvent[] | null {
+      const results = engine.keptAnswers(sql, { searchPath: viewOf(options.session).searchPath, params: engineParams(params) });
+      return results && eventsOf(results[results.length - 1]!);
     },
   };
 }

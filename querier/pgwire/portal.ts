@@ -35,8 +35,11 @@ export interface PortalOutput {
   flushIfLarge(): Promise<void>;
 }
 
-/** Starts the statement: called on the portal's first Execute. */
-export type EventSource = (maxRows: number, signal: AbortSignal) => AsyncIterable<ExecuteEvent>;
+/**
+ * Starts the statement: called on the portal's first Execute. An array is a result known up
+ * front (the handler's `answerNow`), consumed without waiting.
+ */
+export type EventSource = (maxRows: number, signal: AbortSignal) => AsyncIterable<ExecuteEvent> | readonly ExecuteEvent[];
 
 /** RowDescription fields for columns in the given formats. */
 export function fieldDescriptions(columns: readonly ColumnDescription[], formats: readonly Format[]): FieldDescription[] {
@@ -72,6 +75,9 @@ function encoders(columns: readonly ColumnDescription[], formats: readonly Forma
 
 export class Portal {
   private iterator: AsyncIterator<ExecuteEvent> | null = null;
+  /** Events known up front, and the next one to send. */
+  private known: readonly ExecuteEvent[] | null = null;
+  private knownAt = 0;
   private encode: Encoder[] = [];
   private pending: readonly (readonly unknown[])[] = [];
   private pendingAt = 0;
@@ -103,7 +109,11 @@ export class Portal {
       serialize.commandComplete(out.w, commandTag('SELECT', 0));
       return 'complete';
     }
-    this.iterator ??= this.source(maxRows, cancel.signal)[Symbol.asyncIterator]();
+    if (!this.iterator && !this.known) {
+      const events = this.source(maxRows, cancel.signal);
+      if (isEventList(events)) this.known = events;
+      else this.iterator = events[Symbol.asyncIterator]();
+    }
     let sent = 0;
     for (;;) {
       while (this.pendingAt < this.pending.length) {
@@ -121,14 +131,19 @@ export class Portal {
         return 'suspended';
       }
       let step: IteratorResult<ExecuteEvent>;
-      try {
-        step = await cancel.race(this.iterator.next());
-      } catch (err) {
-        if (cancel.signal.aborted) this.close();
-        throw cancel.signal.aborted ? cancel.signal.reason : err;
+      if (this.known) {
+        step = this.knownAt < this.known.length ? { done: false, value: this.known[this.knownAt++]! } : { done: true, value: undefined };
+      } else {
+        try {
+          step = await cancel.race(this.iterator!.next());
+        } catch (err) {
+          if (cancel.signal.aborted) this.close();
+          throw cancel.signal.aborted ? cancel.signal.reason : err;
+        }
       }
       if (step.done) {
         this.iterator = null; // finished: nothing to return() on close
+        this.known = null;
         return this.complete(out, commandTag('SELECT', sent));
       }
       const event = step.value;
@@ -166,7 +181,12 @@ export class Portal {
   close(): void {
     const it = this.iterator;
     this.iterator = null;
+    this.known = null;
     this.finished = true;
     it?.return?.().catch(() => undefined);
   }
+}
+
+function isEventList(events: AsyncIterable<ExecuteEvent> | readonly ExecuteEvent[]): events is readonly ExecuteEvent[] {
+  return Array.isArray(events);
 }

@@ -196,9 +196,11 @@ export class StatementRunner {
 
   private makePortal(name: string, statement: PreparedStatement, params: unknown[], resultFormats: BindMessage['resultFormats'], simple: boolean): Portal {
     // An inline arrow: a named one costs a defineProperty per call under tsx's keepNames.
-    return new Portal(name, statement, resultFormats, (maxRows: number, signal: AbortSignal): AsyncIterable<ExecuteEvent> => (statement.sessionCommand
-      ? this.sessionEvents(statement.sessionCommand)
-      : this.handler.execute(statement.sql, params, { session: this.session, paramTypes: statement.paramTypes, maxRows, signal })), simple);
+    return new Portal(name, statement, resultFormats, (maxRows: number, signal: AbortSignal): AsyncIterable<ExecuteEvent> | readonly ExecuteEvent[] => {
+      if (statement.sessionCommand) return this.sessionEvents(statement.sessionCommand);
+      const options = { session: this.session, paramTypes: statement.paramTypes, maxRows, signal };
+      return this.handler.answerNow?.(statement.sql, params, options) ?? this.handler.execute(statement.sql, params, options);
+    }, simple);
   }
 
   /** Runs a session command as the same event stream a handler would produce. */
