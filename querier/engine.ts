@@ -18,6 +18,7 @@ import { TagDictionaries, tagLookup, decoderKey, type CodeNames } from './tags/d
 import { translateTags, inlineCustomTags } from './tags/translate.ts';
 import { runMetaStatement, isMetaStatement } from './meta/show.ts';
 import { rewriteClientIdioms } from './catalog/client-idioms.ts';
+import { copyAnswer, MAX_KEPT_ROWS, paramsKey, readsStore, type StatementReuse } from './plan-reuse.ts';
 
 export interface EngineOptions {
   adapter: StorageAdapter;
@@ -55,8 +56,10 @@ export interface QueryResult {
 
 export const DEFAULT_SEARCH_PATH = ['flow_log', 'flow_metrics', 'prometheus'];
 
-/** Distinct statement texts whose parse is kept (least recently used first out). */
+/** Distinct statement texts whose parse is kept per search path (least recently used first out). */
 const PARSE_CACHE_SIZE = 512;
+/** Distinct search paths with parsed statements kept (sessions rarely differ). */
+const SEARCH_PATHS_KEPT = 64;
 
 export class QueryEngine {
   readonly dictionaries: TagDictionaries;
@@ -72,7 +75,7 @@ export class QueryEngine {
       const results = await this.queryStatements(sql, session);
       const ms = performance.now() - started;
       if (log && ms > (this.opts.slowMs ?? 1000)) log.warn({ sql, ms: Math.round(ms) }, 'slow query');
-      else log?.debug({ sql, ms: Math.round(ms * 1000) / 1000, rows: results.at(-1)?.rows.length }, 'query');
+      else if (log?.isLevelEnabled('debug')) log.debug({ sql, ms: Math.round(ms * 1000) / 1000, rows: results.at(-1)?.rows.length }, 'query');
       return results;
     } catch (e) {
       if (isUnsupportedCatalogQuery(sql, e)) return [{ columns: [], rows: [], notices: [], command: 'SELECT' }];
@@ -84,24 +87,57 @@ export class QueryEngine {
 
   /**
    * Parsed statements by (search path, text). Dashboards and prepared statements send the
-   * same text again and again; parsing is the largest fixed cost of a small query, while
-   * binding (now(), parameters) must run every time and is not cached.
+   * same text again and again; each statement also carries what later runs may reuse
+   * (plan-reuse.ts), which is only valid for this search path, hence the key.
    */
-  private readonly parsed = new Map<string, { sql: string; statements: Statement[] }>();
+  private readonly parsed = new Map<string, Map<string, { sql: string; statements: Statement[] }>>();
+  /** Search path → its key in `parsed` (front ends pass the same array for a session). */
+  private readonly pathKeys = new WeakMap<readonly string[], string>();
+
+  /**
+   * The answers of `text` when every statement's answer is already kept (store-free statements
+   * run before with the same parameters, plan-reuse.ts), found without parsing or running
+   * anything; null otherwise. Lets a front end answer those without waiting; never throws.
+   */
+  keptAnswers(text: string, session: QuerySession = {}): QueryResult[] | null {
+    const statements = this.textsFor(session.searchPath ?? DEFAULT_SEARCH_PATH).get(text)?.statements;
+    if (!statements || statements.length === 0) return null;
+    const params = paramsKey(session.params ?? []);
+    const out: QueryResult[] = [];
+    for (const st of statements) {
+      const answer = st.reuse?.params === params ? st.reuse.answer : undefined;
+      if (!answer) return null;
+      out.push(copyAnswer(answer));
+    }
+    if (this.opts.log?.isLevelEnabled('debug')) this.opts.log.debug({ sql: text, ms: 0, rows: out.at(-1)!.rows.length, kept: true }, 'query');
+    return out;
+  }
+
+  /** Parsed texts of one search path. Two levels, so a lookup hashes the text alone rather than a fresh path+text string. */
+  private textsFor(searchPath: readonly string[]): Map<string, { sql: string; statements: Statement[] }> {
+    let pathKey = this.pathKeys.get(searchPath);
+    if (pathKey === undefined) this.pathKeys.set(searchPath, pathKey = searchPath.join(','));
+    let texts = this.parsed.get(pathKey);
+    if (!texts) {
+      if (this.parsed.size >= SEARCH_PATHS_KEPT) this.parsed.clear();
+      this.parsed.set(pathKey, texts = new Map());
+    }
+    return texts;
+  }
 
   private parse(text: string, session: QuerySession): { sql: string; statements: Statement[] } {
     const searchPath = session.searchPath ?? DEFAULT_SEARCH_PATH;
-    const key = `${searchPath.join(',')}\u0000${text}`;
-    const hit = this.parsed.get(key);
+    const texts = this.textsFor(searchPath);
+    const hit = texts.get(text);
     if (hit) {
-      this.parsed.delete(key);
-      this.parsed.set(key, hit);
+      texts.delete(text);
+      texts.set(text, hit);
       return hit;
     }
     const sql = rewriteClientIdioms(text, searchPath);
     const entry = { sql, statements: parseStatementsOrMeta(sql) };
-    this.parsed.set(key, entry);
-    if (this.parsed.size > PARSE_CACHE_SIZE) this.parsed.delete(this.parsed.keys().next().value!);
+    texts.set(text, entry);
+    if (texts.size > PARSE_CACHE_SIZE) texts.delete(texts.keys().next().value!);
     return entry;
   }
 
@@ -126,12 +162,31 @@ export class QueryEngine {
     const { sql, statements: [st] } = this.parse(text, session);
     if (!st) return [];
     if (st.meta) return st.meta.columns;
+    // Column types never depend on the clock's value, so a description is kept even for
+    // statements that read it.
+    const params = paramsKey(session.params ?? []);
+    if (st.described?.params === params) return st.described.columns;
     const bound = bindQuery(st.ast, this.bindOptions(sql, session));
-    return outputsOf(bound.plan).map((c, i) => ({ name: bound.labels[i]!, type: c.type }));
+    const columns = outputsOf(bound.plan).map((c, i) => ({ name: bound.labels[i]!, type: c.type }));
+    st.described = { params, columns };
+    return columns;
   }
 
-  private bindOptions(sql: string, session: QuerySession) {
-    return { sql, nowUs: Date.now() * 1000, searchPath: session.searchPath ?? DEFAULT_SEARCH_PATH, params: session.params ?? [] };
+  private bindOptions(sql: string, session: QuerySession, clockRead?: () => void) {
+    const nowUs = Date.now() * 1000;
+    const now = (): number => { clockRead?.(); return nowUs; };
+    return { sql, now, searchPath: session.searchPath ?? DEFAULT_SEARCH_PATH, params: session.params ?? [] };
+  }
+
+  /** The bound plan of a SELECT, reused from an earlier run when binding did not read the clock. */
+  private bind(st: Statement, sql: string, session: QuerySession): { bound: ReturnType<typeof bindQuery>; reuse: StatementReuse | null } {
+    const params = paramsKey(session.params ?? []);
+    if (st.reuse?.params === params) return { bound: st.reuse.bound, reuse: st.reuse };
+    let volatile = false;
+    const bound = bindQuery(st.ast, this.bindOptions(sql, session, () => { volatile = true; }));
+    if (volatile) return { bound, reuse: null };
+    st.reuse = { params, bound };
+    return { bound, reuse: st.reuse };
   }
 
   private async runStatement(st: Statement, sql: string, session: QuerySession): Promise<QueryResult> {
@@ -143,7 +198,8 @@ export class QueryEngine {
         write ? `cannot execute ${type.toUpperCase()}: MetaFlow's SQL interface is read-only` : `${type.toUpperCase()} is not supported`,
         { hint: write ? 'Data arrives through the ingest API (POST /v1/ingest/<table>).' : undefined });
     }
-    const bound = bindQuery(st.ast, this.bindOptions(sql, session));
+    const { bound, reuse } = this.bind(st, sql, session);
+    if (reuse?.answer) return copyAnswer(reuse.answer);
     const limit = this.opts.defaultLimit ?? 10000;
     let plan: Plan = bound.plan;
     const explicitLimit = plan.kind === 'limit' || (plan.kind === 'project' && plan.input.kind === 'limit');
@@ -151,7 +207,7 @@ export class QueryEngine {
     // One row past the cap is enough to know the cap was broken, so stop there.
     const maxRows = this.opts.maxRows ?? 0;
     if (maxRows > 0) plan = { kind: 'limit', input: plan, limit: maxRows + 1, offset: 0 };
-    const result = await this.runPlan(plan, session);
+    const result = await this.runPlan(plan, session, reuse);
     if (maxRows > 0 && result.length > maxRows) throw rowCapError(maxRows);
     const notices: QueryNotice[] = [];
     if (!explicitLimit && limit > 0 && result.length > limit) {
@@ -159,12 +215,26 @@ export class QueryEngine {
       notices.push({ message: `result truncated to the default LIMIT ${limit}`, hint: 'Add a LIMIT clause to choose how many rows to return.' });
     }
     const outs = outputsOf(bound.plan);
-    return { columns: outs.map((c, i) => ({ name: bound.labels[i]!, type: c.type })), rows: result, notices, command: 'SELECT' };
+    const answer: QueryResult = { columns: outs.map((c, i) => ({ name: bound.labels[i]!, type: c.type })), rows: result, notices, command: 'SELECT' };
+    if (reuse?.physical && !readsStore(reuse.physical) && result.length <= MAX_KEPT_ROWS) reuse.answer = copyAnswer(answer);
+    return answer;
   }
 
-  /** Plans and runs a bound plan: fold, translate tags, split, execute. */
-  async runPlan(bound: Plan, session: QuerySession): Promise<Value[][]> {
-    const { plan, names } = await this.physical(await this.materializeInLists(bound, session));
+  /**
+   * Plans and runs a bound plan: fold, translate tags, split, execute. With `reuse`, the
+   * physical plan is taken from it or, when it depends on nothing that changes, kept there.
+   */
+  async runPlan(bound: Plan, session: QuerySession, reuse?: StatementReuse | null): Promise<Value[][]> {
+    let plan: Plan;
+    let names: Map<string, CodeNames>;
+    if (reuse?.physical) {
+      plan = reuse.physical;
+      names = new Map();
+    } else {
+      const inputs = await this.materializeInLists(bound, session);
+      ({ plan, names } = await this.physical(inputs));
+      if (reuse && inputs === bound && names.size === 0) reuse.physical = plan;
+    }
     const started = Date.now();
     const limits = [this.opts.timeoutMs ?? 0, session.timeoutMs ?? 0].filter((t) => t > 0);
     const timeoutMs = limits.length ? Math.min(...limits) : 0;
@@ -272,7 +342,14 @@ export function rowCapError(maxRows: number): QueryError {
   return new QueryError(SQLSTATE.programLimitExceeded, `query result exceeds the row limit of ${maxRows}`, { hint: 'Add a LIMIT or aggregate more.' });
 }
 
-interface Statement { ast: Ast; meta?: import('./meta/show.ts').MetaStatement }
+interface Statement {
+  ast: Ast;
+  meta?: import('./meta/show.ts').MetaStatement;
+  /** Work later runs with the same parameter values may reuse (plan-reuse.ts). */
+  reuse?: StatementReuse;
+  /** The last description (PG Describe), by parameter values. */
+  described?: { params: string; columns: Array<{ name: string; type: SqlType }> };
+}
 
 function parseStatementsOrMeta(sql: string): Statement[] {
   const parts = sql.split(/;\s*(?=(?:[^']*'[^']*')*[^']*$)/).map((s) => s.trim()).filter(Boolean);

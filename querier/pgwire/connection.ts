@@ -16,6 +16,7 @@ import type { PgQueryHandler } from './handler.ts';
 import { EncryptionRefused, StartupCode } from './protocol-constants.ts';
 import { applyStartupParameters, Session } from './session.ts';
 import { StatementRunner } from './statement-runner.ts';
+import { FLUSH_THRESHOLD } from './portal.ts';
 
 /** What a connection needs from its server. */
 export interface ConnectionContext {
@@ -31,8 +32,6 @@ export interface ConnectionContext {
   closed(conn: Connection): void;
 }
 
-/** Output above this many bytes is sent before the result is complete. */
-const FLUSH_THRESHOLD = 64 * 1024;
 /** Pause reading when this many messages wait, so a flood of pipelined messages cannot grow memory. */
 const MAX_QUEUED_FRAMES = 10_000;
 
@@ -101,7 +100,10 @@ export class Connection {
       while (this.queue.length > 0 && this.phase !== 'closed') {
         const item = this.queue.shift()!;
         if (item instanceof ProtocolError) throw item;
-        await this.handleFrame(item);
+        // Most messages (Bind, Describe, Sync, ...) finish synchronously: awaiting only the
+        // ones that return a promise saves a microtask hop per message.
+        const pending = this.handleFrame(item);
+        if (pending) await pending;
         if (this.socket.isPaused() && this.queue.length < MAX_QUEUED_FRAMES / 2) this.socket.resume();
       }
     } catch (err) {
@@ -112,7 +114,7 @@ export class Connection {
     this.flush();
   }
 
-  private async handleFrame(frame: Frame): Promise<void> {
+  private handleFrame(frame: Frame): void | Promise<void> {
     if (this.phase === 'startup') return this.handleStartupPhase(frame.body);
     if (this.phase === 'authenticating') {
       const msg = parseFrontendMessage(frame);
@@ -181,7 +183,7 @@ export class Connection {
     this.ctx.handler.sessionStarted?.(this.session);
   }
 
-  private async handleMessage(msg: FrontendMessage): Promise<void> {
+  private handleMessage(msg: FrontendMessage): void | Promise<void> {
     switch (msg.kind) {
       case 'terminate':
         this.phase = 'closed';
@@ -196,9 +198,7 @@ export class Connection {
         this.flush();
         return;
       case 'query':
-        await this.runner.simpleQuery(msg.sql);
-        this.flush();
-        return;
+        return this.runner.simpleQuery(msg.sql).then(() => this.flush());
       case 'password':
         throw new ProtocolError('unexpected password message');
       case 'unsupported':

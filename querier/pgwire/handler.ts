@@ -121,6 +121,14 @@ export interface PgQueryHandler {
    */
   execute(sql: string, params: readonly unknown[], options: ExecuteOptions): AsyncIterable<ExecuteEvent>;
 
+  /**
+   * Optional fast path, tried before `execute`: every event of the statement when the handler
+   * already knows them without doing any work (a kept answer), or null to go through
+   * `execute`. The events and their order must be exactly what `execute` would yield.
+   * Must not throw. Saves a trivial query the cost of an async stream.
+   */
+  answerNow?(sql: string, params: readonly unknown[], options: ExecuteOptions): readonly ExecuteEvent[] | null;
+
   /** Called once when a client has authenticated, before its first statement. */
   sessionStarted?(session: PgSession): void;
 

@@ -7,6 +7,7 @@
 import { SqlError, SqlState } from '../../lib/errors.ts';
 import { serialize, type FieldDescription, type WireValue } from './backend-messages.ts';
 import type { ByteWriter } from './bytes.ts';
+import type { Cancellation } from './cancellation.ts';
 import { expandFormats } from './frontend-messages.ts';
 import type { ColumnDescription, ExecuteEvent } from './handler.ts';
 import type { Format } from './protocol-constants.ts';
@@ -24,15 +25,21 @@ export interface PreparedStatement {
   columns: ColumnDescription[] | null;
 }
 
+/** Buffered output above this many bytes is sent before the result is complete. */
+export const FLUSH_THRESHOLD = 64 * 1024;
+
 /** Where a portal writes, and how it lets the connection send a large batch early. */
 export interface PortalOutput {
   readonly w: ByteWriter;
-  /** Sends buffered messages once they pass a threshold, waiting while the socket is full. */
+  /** Sends buffered messages once they pass FLUSH_THRESHOLD, waiting while the socket is full. */
   flushIfLarge(): Promise<void>;
 }
 
-/** Starts the statement: called on the portal's first Execute. */
-export type EventSource = (maxRows: number, signal: AbortSignal) => AsyncIterable<ExecuteEvent>;
+/**
+ * Starts the statement: called on the portal's first Execute. An array is a result known up
+ * front (the handler's `answerNow`), consumed without waiting.
+ */
+export type EventSource = (maxRows: number, signal: AbortSignal) => AsyncIterable<ExecuteEvent> | readonly ExecuteEvent[];
 
 /** RowDescription fields for columns in the given formats. */
 export function fieldDescriptions(columns: readonly ColumnDescription[], formats: readonly Format[]): FieldDescription[] {
@@ -68,6 +75,9 @@ function encoders(columns: readonly ColumnDescription[], formats: readonly Forma
 
 export class Portal {
   private iterator: AsyncIterator<ExecuteEvent> | null = null;
+  /** Events known up front, and the next one to send. */
+  private known: readonly ExecuteEvent[] | null = null;
+  private knownAt = 0;
   private encode: Encoder[] = [];
   private pending: readonly (readonly unknown[])[] = [];
   private pendingAt = 0;
@@ -92,19 +102,18 @@ export class Portal {
 
   /**
    * Runs until the stream ends or `maxRows` rows (0 = no limit) were sent in this call.
-   * Throws SqlError on any failure; a cancel arrives as `signal`'s reason.
+   * Throws SqlError on any failure; a cancel arrives as the cancel's reason.
    */
-  async execute(out: PortalOutput, maxRows: number, signal: AbortSignal): Promise<'complete' | 'suspended'> {
+  async execute(out: PortalOutput, maxRows: number, cancel: Cancellation): Promise<'complete' | 'suspended'> {
     if (this.finished) {
       serialize.commandComplete(out.w, commandTag('SELECT', 0));
       return 'complete';
     }
-    this.iterator ??= this.source(maxRows, signal)[Symbol.asyncIterator]();
-    const aborted = new Promise<never>((_, reject) => {
-      if (signal.aborted) reject(signal.reason);
-      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-    });
-    aborted.catch(() => undefined);
+    if (!this.iterator && !this.known) {
+      const events = this.source(maxRows, cancel.signal);
+      if (isEventList(events)) this.known = events;
+      else this.iterator = events[Symbol.asyncIterator]();
+    }
     let sent = 0;
     for (;;) {
       while (this.pendingAt < this.pending.length) {
@@ -116,19 +125,27 @@ export class Portal {
         serialize.dataRow(out.w, this.encode.map((enc, i) => enc(row[i])));
         sent++;
       }
-      await out.flushIfLarge();
+      if (out.w.length >= FLUSH_THRESHOLD) await out.flushIfLarge();
       if (maxRows > 0 && sent >= maxRows) {
         serialize.portalSuspended(out.w);
         return 'suspended';
       }
       let step: IteratorResult<ExecuteEvent>;
-      try {
-        step = await Promise.race([this.iterator.next(), aborted]);
-      } catch (err) {
-        if (signal.aborted) this.close();
-        throw signal.aborted ? signal.reason : err;
+      if (this.known) {
+        step = this.knownAt < this.known.length ? { done: false, value: this.known[this.knownAt++]! } : { done: true, value: undefined };
+      } else {
+        try {
+          step = await cancel.race(this.iterator!.next());
+        } catch (err) {
+          if (cancel.signal.aborted) this.close();
+          throw cancel.signal.aborted ? cancel.signal.reason : err;
+        }
       }
-      if (step.done) return this.complete(out, commandTag('SELECT', sent));
+      if (step.done) {
+        this.iterator = null; // finished: nothing to return() on close
+        this.known = null;
+        return this.complete(out, commandTag('SELECT', sent));
+      }
       const event = step.value;
       switch (event.kind) {
         case 'columns': {
@@ -164,7 +181,12 @@ export class Portal {
   close(): void {
     const it = this.iterator;
     this.iterator = null;
+    this.known = null;
     this.finished = true;
     it?.return?.().catch(() => undefined);
   }
+}
+
+function isEventList(events: AsyncIterable<ExecuteEvent> | readonly ExecuteEvent[]): events is readonly ExecuteEvent[] {
+  return Array.isArray(events);
 }

@@ -9,6 +9,7 @@ import { SqlError, SqlState, type SqlNotice } from '../../lib/errors.ts';
 import type { ColumnDescription } from './handler.ts';
 import type { Session } from './session.ts';
 import { TypeOid } from './types/type-registry.ts';
+import { memoizeText } from '../../lib/memo.ts';
 
 export type SessionCommand =
   | { kind: 'begin' }
@@ -62,6 +63,9 @@ function valueText(token: string): string {
 }
 
 const TRANSACTION_NOISE = new Set(['work', 'transaction']);
+
+/** parseSessionCommand kept per text (every Parse and Query asks; the answer never changes). */
+const parseSessionCommandOnce = memoizeText(parseSessionCommand);
 
 /** Recognises a session command; null means the statement goes to the handler. */
 export function parseSessionCommand(sql: string): SessionCommand | null {
@@ -133,7 +137,7 @@ function parseSet(t: string[]): SessionCommand | null {
  * setting (SHOW TABLES, SHOW DATABASES, ...) is left to the handler.
  */
 export function sessionCommandFor(sql: string, session: Session): SessionCommand | null {
-  const cmd = parseSessionCommand(sql);
+  const cmd = parseSessionCommandOnce(sql);
   if (cmd?.kind === 'show' && session.setting(cmd.name) === undefined) return null;
   return cmd;
 }

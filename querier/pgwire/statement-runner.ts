@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { SqlError, SqlState, toSqlError } from '../../lib/errors.ts';
 import { serialize } from './backend-messages.ts';
+import { Cancellation } from './cancellation.ts';
 import type { BindMessage, CloseMessage, DescribeMessage, ExecuteMessage, FrontendMessage, ParseMessage } from './frontend-messages.ts';
 import type { ExecuteEvent, PgQueryHandler } from './handler.ts';
 import { decodeParams } from './params.ts';
@@ -16,6 +17,10 @@ import {
 } from './session-commands.ts';
 import type { Session } from './session.ts';
 import { codePointOffset, splitStatements } from './sql-split.ts';
+import { memoizeText } from '../../lib/memo.ts';
+
+/** Statement boundaries kept per text: clients send the same few texts over and over. */
+const statementsOf = memoizeText(splitStatements);
 
 const canceledError = () => new SqlError(SqlState.queryCanceled, 'canceling statement due to user request');
 
@@ -23,7 +28,7 @@ export class StatementRunner {
   private readonly statements = new Map<string, PreparedStatement>();
   private readonly portals = new Map<string, Portal>();
   private skipUntilSync = false;
-  private running: AbortController | null = null;
+  private readonly cancellation = new Cancellation();
 
   constructor(
     private readonly handler: PgQueryHandler,
@@ -34,7 +39,7 @@ export class StatementRunner {
 
   /** Aborts the statement running now, if any (CancelRequest). */
   cancel(): void {
-    this.running?.abort(canceledError());
+    this.cancellation.cancel(canceledError());
   }
 
   /** Connection gone: stop everything. */
@@ -50,7 +55,7 @@ export class StatementRunner {
   async simpleQuery(text: string): Promise<void> {
     this.closePortal('');
     this.statements.delete('');
-    for (const slice of splitStatements(text)) {
+    for (const slice of statementsOf(text)) {
       if (slice.empty) {
         serialize.emptyQueryResponse(this.out.w);
         break;
@@ -72,20 +77,26 @@ export class StatementRunner {
 
   // ---- extended protocol -----------------------------------------------------------------
 
-  async extended(msg: Exclude<FrontendMessage, { kind: 'query' | 'sync' | 'flush' | 'terminate' | 'password' | 'unsupported' }>): Promise<void> {
+  /** Handles one message; a promise only for those that wait on the handler (Parse, Execute). */
+  extended(msg: Exclude<FrontendMessage, { kind: 'query' | 'sync' | 'flush' | 'terminate' | 'password' | 'unsupported' }>): void | Promise<void> {
     if (this.skipUntilSync) return;
     try {
       switch (msg.kind) {
-        case 'parse': return await this.parse(msg);
+        case 'parse': return this.parse(msg).catch((err) => this.failed(err));
         case 'bind': return this.bind(msg);
         case 'describe': return this.describe(msg);
-        case 'execute': return await this.execute(msg);
+        case 'execute': return this.execute(msg).catch((err) => this.failed(err));
         case 'close': return this.close(msg);
       }
     } catch (err) {
-      if (err instanceof SqlError && err.severity === 'FATAL') throw err;
-      this.extendedError(err);
+      this.failed(err);
     }
+  }
+
+  /** A FATAL error ends the connection; any other is reported and skips to Sync. */
+  private failed(err: unknown): void {
+    if (err instanceof SqlError && err.severity === 'FATAL') throw err;
+    this.extendedError(err);
   }
 
   /** Reports an error in the extended protocol and skips to the next Sync. */
@@ -109,7 +120,7 @@ export class StatementRunner {
     if (msg.name !== '' && this.statements.has(msg.name)) {
       throw new SqlError(SqlState.duplicatePreparedStatement, `prepared statement "${msg.name}" already exists`);
     }
-    const slices = splitStatements(msg.sql);
+    const slices = statementsOf(msg.sql);
     if (slices.length > 1) throw new SqlError(SqlState.syntaxError, 'cannot insert multiple commands into a prepared statement');
     const statement = await this.prepare(msg.name, msg.sql, msg.paramTypeOids, slices[0]!.empty);
     this.statements.set(msg.name, statement);
@@ -184,11 +195,12 @@ export class StatementRunner {
   }
 
   private makePortal(name: string, statement: PreparedStatement, params: unknown[], resultFormats: BindMessage['resultFormats'], simple: boolean): Portal {
-    const source = (maxRows: number, signal: AbortSignal): AsyncIterable<ExecuteEvent> =>
-      statement.sessionCommand
-        ? this.sessionEvents(statement.sessionCommand)
-        : this.handler.execute(statement.sql, params, { session: this.session, paramTypes: statement.paramTypes, maxRows, signal });
-    return new Portal(name, statement, resultFormats, source, simple);
+    // An inline arrow: a named one costs a defineProperty per call under tsx's keepNames.
+    return new Portal(name, statement, resultFormats, (maxRows: number, signal: AbortSignal): AsyncIterable<ExecuteEvent> | readonly ExecuteEvent[] => {
+      if (statement.sessionCommand) return this.sessionEvents(statement.sessionCommand);
+      const options = { session: this.session, paramTypes: statement.paramTypes, maxRows, signal };
+      return this.handler.answerNow?.(statement.sql, params, options) ?? this.handler.execute(statement.sql, params, options);
+    }, simple);
   }
 
   /** Runs a session command as the same event stream a handler would produce. */
@@ -213,17 +225,19 @@ export class StatementRunner {
       serialize.emptyQueryResponse(this.out.w);
       return;
     }
-    const controller = new AbortController();
-    this.running = controller;
-    const started = performance.now();
+    const cancellation = this.cancellation;
+    cancellation.begin();
+    const debug = this.log.isLevelEnabled('debug');
+    const started = debug ? performance.now() : 0;
+    let outcome: 'complete' | 'suspended' = 'complete';
     try {
-      const outcome = await portal.execute(this.out, maxRows, controller.signal);
-      this.log.debug({ sql: portal.statement.sql, outcome, ms: +(performance.now() - started).toFixed(3) }, 'statement');
+      outcome = await portal.execute(this.out, maxRows, cancellation);
+      if (debug) this.log.debug({ sql: portal.statement.sql, outcome, ms: +(performance.now() - started).toFixed(3) }, 'statement');
     } catch (err) {
       portal.close();
-      throw controller.signal.aborted ? controller.signal.reason : err;
+      throw cancellation.signal.aborted ? cancellation.signal.reason : err;
     } finally {
-      this.running = null;
+      cancellation.end(outcome === 'suspended');
     }
   }
 

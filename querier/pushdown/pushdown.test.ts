@@ -18,7 +18,7 @@ const POD_NAMES = new Map([
 ]);
 
 function plan(sql: string, caps = DUCKDB_CAPABILITIES): Plan {
-  const bound = bindQuery(parseStatements(sql)[0], { sql, nowUs: 0, searchPath: ['flow_log'], params: [] });
+  const bound = bindQuery(parseStatements(sql)[0], { sql, now: () => 0, searchPath: ['flow_log'], params: [] });
   return splitPlan(hoistDecode(inlineCustomTags(translateTags(mapPlanExprs(bound.plan, foldConstants), POD_NAMES), POD_NAMES)), caps);
 }
 function remoteSql(p: Plan): string[] {

@@ -24,7 +24,8 @@ export interface AggregateCollector {
 
 export interface ExprContext {
   sql: string;
-  nowUs: number;
+  /** The statement's timestamp (µs) for now() and friends. */
+  now(): number;
   scopes: Scope[];
   /** Absent where aggregates are not allowed (WHERE, GROUP BY, aggregate arguments). */
   aggregates?: AggregateCollector;
@@ -310,7 +311,7 @@ function bindFunction(ast: Ast, ctx: ExprContext): Expr {
   if (name === 'not') return call('not', [bindExpr(functionArgs(ast)[0], ctx)]);
   if (name === 'exists') return bindExists(functionArgs(ast)[0], ctx);
   if (AGGREGATE_ALIASES[name]) return bindAggregate(name, ast, ctx);
-  if (name === 'now' || name === 'current_timestamp' || name === 'localtimestamp' || name === 'transaction_timestamp' || name === 'statement_timestamp') return lit(ctx.nowUs, 'timestamp');
+  if (name === 'now' || name === 'current_timestamp' || name === 'localtimestamp' || name === 'transaction_timestamp' || name === 'statement_timestamp') return lit(ctx.now(), 'timestamp');
   if (name === 'time') return bindDeepFlowCall('time', functionArgs(ast), ctx);
   // DeepFlow's Enum(tag) shows an enum by name, which MetaFlow's enum tags already do.
   if (name === 'enum' && functionArgs(ast).length === 1) return bindExpr(functionArgs(ast)[0], ctx);

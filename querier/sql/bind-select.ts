@@ -17,7 +17,11 @@ import { findCatalogTable } from '../catalog/pg-catalog.ts';
 
 export interface BindOptions {
   sql: string;
-  nowUs: number;
+  /**
+   * The statement's timestamp (µs) for now(), current_timestamp, ...; called only while
+   * binding a statement that reads the clock, so a caller can tell which plans stay valid.
+   */
+  now(): number;
   /** Databases searched for unqualified table names (`flow_log`, ...). */
   searchPath: string[];
   params: Value[];
@@ -215,7 +219,7 @@ function bindSelect(ast: Ast, env: Env): BoundQuery {
   const { opts } = env;
   const metricAgg = new Map<string, string>();
   const ctx = (scopes: Scope[], clause: string, aggregates?: AggregateCollector): ExprContext => ({
-    sql: opts.sql, nowUs: opts.nowUs, scopes, clause, params: opts.params, aggregates,
+    sql: opts.sql, now: opts.now, scopes, clause, params: opts.params, aggregates,
     metricAggregation: (c) => metricAgg.get(c),
     outer: env.outer,
     bindSubquery: (sub, outer, exists) => {
