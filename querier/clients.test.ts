@@ -95,6 +95,9 @@ test('node-postgres and Grafana\'s catalog queries', async () => {
     await c.query('RESET statement_timeout');
     const p = await c.query('SELECT count(*)::int AS n FROM l7_flow_log WHERE response_code = $1 AND pod_1 LIKE $2', [500, 'web%']);
     assert.equal(Number(p.rows[0].n), rows.filter((r) => r.response_code === 500 && r.pod_1?.startsWith('web')).length);
+    // Cast parameters keep PostgreSQL's precedence wherever they stand.
+    const casts = await c.query('SELECT $1::int + 1 AS a, $1::int * 2 + 1 AS b, (SELECT count(*) FROM l7_flow_log WHERE response_code = $2::int - 100)::int AS n', [3, 600]);
+    assert.deepEqual(Object.values(casts.rows[0]).map(Number), [4, 7, rows.filter((r) => r.response_code === 500).length]);
     const schemaIn = `quote_ident(table_schema) IN (
           SELECT
             CASE WHEN trim(s[i]) = '"$user"' THEN user ELSE trim(s[i]) END

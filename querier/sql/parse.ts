@@ -90,7 +90,9 @@ export function identName(node: Ast): string {
  *   binder must tell them from PostgreSQL's `avg`/`AVG`;
  * - `application.1m` style table names (a digit after the dot is not an identifier) are quoted;
  * - psql's catalog spellings the grammar lacks: `OPERATOR(pg_catalog.~)` → `~`, `COLLATE x`
- *   dropped (MetaFlow compares in C order anyway), `::pg_catalog.regclass` → `::regclass`.
+ *   dropped (MetaFlow compares in C order anyway), `::pg_catalog.regclass` → `::regclass`;
+ * - a cast parameter `$1::int` becomes `($1)::int`: the grammar reads `$n::type` only as a
+ *   whole select item and there swallows what follows (`$1::int * 2 + 1` as `$1 * (2 + 1)`).
  */
 const REWRITES: Array<[RegExp, (m: RegExpExecArray) => string]> = [
   // Client catalog queries (psql): OPERATOR(pg_catalog.~), COLLATE pg_catalog.default, ::pg_catalog.regclass.
@@ -98,6 +100,7 @@ const REWRITES: Array<[RegExp, (m: RegExpExecArray) => string]> = [
   [/COLLATE\s+(?:pg_catalog\.)?(?:"[^"]+"|\w+)/y, () => ''],
   [/(?<=::)pg_catalog\./y, () => ''],
   [/\b(Avg|Max|Min|Sum)(?=\s*\()/y, (m) => `"${m[1]}"`],
+  [/(\$\d+)(?=\s*::)/y, (m) => `(${m[1]})`],
   [/\b((?:application|application_map|network|network_map)\.1[sm])\b/y, (m) => `"${m[1]}"`],
 ];
 
@@ -116,7 +119,7 @@ export function preprocess(sql: string): { text: string; original: (offset: numb
       continue;
     }
     let replaced = false;
-    if (/[A-Za-z]/.test(c) && !/\w/.test(sql[i - 1] ?? ' ')) {
+    if (/[A-Za-z$]/.test(c) && !/\w/.test(sql[i - 1] ?? ' ')) {
       for (const [re, f] of REWRITES) {
         re.lastIndex = i;
         const m = re.exec(sql);
