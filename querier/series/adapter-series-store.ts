@@ -11,7 +11,7 @@ import { SeriesIndex } from './series-index.ts';
 import { storeTimeRange } from './time-range.ts';
 import { FlowMetricSeries } from './flow-metrics.ts';
 import { scanColumns } from '../../storage-adapters/columns.ts';
-import { microsToMillis, SeriesCollector } from './series-builder.ts';
+import { SeriesCollector } from './series-builder.ts';
 import type { SeriesCatalog } from '../../dialects/promql/http/routes.ts';
 
 const SAMPLES = findTable('prometheus.samples')!;
@@ -84,7 +84,7 @@ export class AdapterSeriesStore implements SeriesStore, SeriesCatalog {
     for await (const batch of scanColumns(this.adapter, fragment)) {
       const [sid, time, value] = batch.columns as unknown as [Column, Column, Column];
       const n = batch.length;
-      const b = collector.addBatch(microsToMillis(time.values, n), value.values, value.valid);
+      const b = collector.addBatch(time.values, value.values, value.valid);
       const sids = sid.values;
       // Rows of one series come in runs (a remote-write request holds many samples per series).
       for (let i = 0, j = 0; i < n; i = j) {

@@ -10,22 +10,26 @@ import { isValidAt } from '../../storage-adapters/columns.ts';
 const TWO_32 = 4294967296;
 
 /**
- * Microsecond timestamps of a column as milliseconds. A BigInt64Array is read through its two
- * 32-bit words per value: reading its elements would allocate one BigInt per sample, which
- * dominated large scans. Exact below 2^53 µs (year 2255), like Number(bigint).
+ * A time column (µs) as something copyable to ms without BigInts: a BigInt64Array is read
+ * through its two 32-bit words per value, since reading its elements allocates one BigInt per
+ * sample, which dominated large scans.
  */
-export function microsToMillis(values: ArrayLike<unknown>, n: number): Float64Array {
-  const out = new Float64Array(n);
-  if (values instanceof BigInt64Array) {
-    const words = new Int32Array(values.buffer, values.byteOffset, n * 2);
-    for (let i = 0; i < n; i++) out[i] = (words[2 * i + 1]! * TWO_32 + (words[2 * i]! >>> 0)) / 1000;
-  } else {
-    for (let i = 0; i < n; i++) out[i] = Number(values[i] as bigint) / 1000;
-  }
-  return out;
+function timeWords(values: ArrayLike<unknown>): Int32Array | null {
+  return values instanceof BigInt64Array ? new Int32Array(values.buffer, values.byteOffset, values.length * 2) : null;
 }
 
-interface Batch { times: Float64Array; values: ArrayLike<unknown>; valid: Uint8Array | null }
+/** Copies timestamps [from, to) into `out` at `at` as ms; exact below 2^53 µs, like Number(bigint). */
+function copyMillis(b: Batch, from: number, to: number, out: Float64Array, at: number): void {
+  const words = b.words;
+  if (words !== null) {
+    for (let i = from; i < to; i++) out[at++] = (words[2 * i + 1]! * TWO_32 + (words[2 * i]! >>> 0)) / 1000;
+  } else {
+    for (let i = from; i < to; i++) out[at++] = Number(b.times[i] as bigint) / 1000;
+  }
+}
+
+/** One scanned batch: raw time column (µs), value column and its validity. */
+interface Batch { times: ArrayLike<unknown>; words: Int32Array | null; values: ArrayLike<unknown>; f64: Float64Array | null; valid: Uint8Array | null }
 
 /** Runs of one series: flat triples (batch, from, to) and the sample count. */
 interface Runs { labels: Record<string, string>; at: number[]; count: number }
@@ -35,8 +39,8 @@ export class SeriesCollector {
   private readonly series = new Map<number, Runs>();
 
   /** Adds one scanned batch; returns its number for addRun. */
-  addBatch(times: Float64Array, values: ArrayLike<unknown>, valid: Uint8Array | null): number {
-    return this.batches.push({ times, values, valid }) - 1;
+  addBatch(times: ArrayLike<unknown>, values: ArrayLike<unknown>, valid: Uint8Array | null): number {
+    return this.batches.push({ times, words: timeWords(times), values, f64: values instanceof Float64Array ? values : null, valid }) - 1;
   }
 
   has(id: number): boolean {
@@ -66,9 +70,9 @@ export class SeriesCollector {
       let sorted = true;
       for (let k = 0; k < r.at.length; k += 3) {
         const b = this.batches[r.at[k]!]!, from = r.at[k + 1]!, to = r.at[k + 2]!;
-        ts.set(b.times.subarray(from, to), off);
+        copyMillis(b, from, to, ts, off);
         // A typed-array copy keeps NaN bit patterns.
-        if (b.values instanceof Float64Array) vs.set(b.values.subarray(from, to), off);
+        if (b.f64 !== null) vs.set(b.f64.subarray(from, to), off);
         else for (let i = from; i < to; i++) vs[off + i - from] = b.values[i] as number;
         if (b.valid !== null) for (let i = from; i < to; i++) if (!isValidAt(b.valid, i)) markStale(vs, off + i - from);
         off += to - from;
