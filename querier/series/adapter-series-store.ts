@@ -6,11 +6,12 @@
  */
 import { findTable } from '../../schema/index.ts';
 import type { StorageAdapter } from '../../storage-adapters/adapter.ts';
-import { STALE_NAN_HI, STALE_NAN_LO, type LabelMatcher, type SelectHints, type Series, type SeriesStore } from '../../dialects/promql/storage.ts';
+import { type LabelMatcher, type SelectHints, type Series, type SeriesStore } from '../../dialects/promql/storage.ts';
 import { SeriesIndex } from './series-index.ts';
 import { storeTimeRange } from './time-range.ts';
 import { FlowMetricSeries } from './flow-metrics.ts';
-import { isValidAt, scanColumns } from '../../storage-adapters/columns.ts';
+import { scanColumns } from '../../storage-adapters/columns.ts';
+import { SeriesCollector } from './series-builder.ts';
 import type { SeriesCatalog } from '../../dialects/promql/http/routes.ts';
 
 const SAMPLES = findTable('prometheus.samples')!;
@@ -79,72 +80,25 @@ export class AdapterSeriesStore implements SeriesStore, SeriesCatalog {
     };
     // No ORDER BY: sorting in the store costs several times the scan, and samples come back
     // in insertion order, which is time order per series unless they were written late.
-    const builders = new Map<number, SeriesBuilder>();
-    let last: SeriesBuilder | undefined;
+    const collector = new SeriesCollector();
     for await (const batch of scanColumns(this.adapter, fragment)) {
       const [sid, time, value] = batch.columns as unknown as [Column, Column, Column];
-      for (let i = 0; i < batch.length; i++) {
-        const id = Number(sid.values[i]);
-        if (last?.id !== id) {
-          last = builders.get(id);
-          if (!last) {
-            const labels = this.index.labelsOf(id);
-            // Written after the index was loaded: not part of this answer.
-            if (!labels) continue;
-            builders.set(id, (last = new SeriesBuilder(id, labels)));
-          }
-        }
-        last.add(Number(time.values[i] as bigint) / 1000, isValidAt(value.valid, i) ? (value.values[i] as number) : null);
+      const n = batch.length;
+      const b = collector.addBatch(time.values, value.values, value.valid);
+      const sids = sid.values;
+      // Rows of one series come in runs (a remote-write request holds many samples per series).
+      for (let i = 0, j = 0; i < n; i = j) {
+        const raw = sids[i];
+        for (j = i + 1; j < n && sids[j] === raw;) j++;
+        const id = Number(raw);
+        const labels = collector.has(id) ? undefined : this.index.labelsOf(id);
+        // Written after the index was loaded: not part of this answer.
+        if (labels === undefined && !collector.has(id)) continue;
+        collector.addRun(id, labels, b, i, j);
       }
     }
-    return ids.filter((id) => builders.has(id)).map((id) => builders.get(id)!.finish());
+    return collector.finish(ids);
   }
 }
 
 type Column = { values: ArrayLike<unknown>; valid: Uint8Array | null };
-
-/**
- * Samples of one series. Kept in arrival order; sorted at the end only when some came out of
- * order. Equal timestamps keep the last sample written; NULL becomes the StaleNaN bit pattern.
- */
-class SeriesBuilder {
-  private ts = new Float64Array(256);
-  private vs = new Float64Array(256);
-  private n = 0;
-  private sorted = true;
-  constructor(readonly id: number, private readonly labels: Record<string, string>) {}
-
-  add(t: number, v: number | null): void {
-    if (this.n === this.ts.length) {
-      const ts = new Float64Array(this.n * 2); ts.set(this.ts); this.ts = ts;
-      const vs = new Float64Array(this.n * 2); vs.set(this.vs); this.vs = vs;
-    }
-    if (this.n > 0 && this.ts[this.n - 1]! >= t) this.sorted = false;
-    this.ts[this.n] = t;
-    if (v === null) {
-      const words = new Uint32Array(this.vs.buffer, this.n * 8, 2);
-      words[0] = STALE_NAN_LO;
-      words[1] = STALE_NAN_HI;
-    } else {
-      this.vs[this.n] = v;
-    }
-    this.n++;
-  }
-
-  finish(): Series {
-    if (this.sorted) return { labels: { ...this.labels }, timestampsMs: this.ts.slice(0, this.n), values: this.vs.slice(0, this.n) };
-    // Stable sort by time, then keep the last of each run of equal timestamps.
-    const order = Array.from({ length: this.n }, (_, i) => i).sort((a, b) => this.ts[a]! - this.ts[b]! || a - b);
-    const keep = order.filter((i, k) => k === order.length - 1 || this.ts[order[k + 1]!] !== this.ts[i]);
-    const timestampsMs = new Float64Array(keep.length);
-    const values = new Float64Array(keep.length);
-    const src = new Uint32Array(this.vs.buffer);
-    const dst = new Uint32Array(values.buffer);
-    keep.forEach((i, k) => {
-      timestampsMs[k] = this.ts[i]!;
-      dst[2 * k] = src[2 * i]!; // copied as words so StaleNaN keeps its bits
-      dst[2 * k + 1] = src[2 * i + 1]!;
-    });
-    return { labels: { ...this.labels }, timestampsMs, values };
-  }
-}

@@ -46,8 +46,11 @@ const FIXED: Partial<Record<ColumnType, Fixed>> = {
   timestamp: { width: 8, make: (b) => new BigInt64Array(b) }, float64: { width: 8, make: (b) => new Float64Array(b) },
 };
 
+/** True when the validity mask clears a bit below n (whole bytes first: masks are mostly all set). */
 function hasNull(mask: Uint8Array, n: number): boolean {
-  for (let i = 0; i < n; i++) if ((mask[i >> 3]! & (1 << (i & 7))) === 0) return true;
+  const full = n >> 3;
+  for (let b = 0; b < full; b++) if (mask[b] !== 0xff) return true;
+  for (let i = full << 3; i < n; i++) if ((mask[i >> 3]! & (1 << (i & 7))) === 0) return true;
   return false;
 }
 

@@ -67,39 +67,8 @@ function simple(op: AggregateExpr['op'], n: number, series: StepSeries[], g: Gro
   const count = new Float64Array(G * n);
   const acc = new Float64Array(G * n); // sum / mean / min / max / M2
   const mean = op === 'stddev' || op === 'stdvar' ? new Float64Array(G * n) : null;
-  for (let s = 0; s < series.length; s++) {
-    const { values, present } = series[s];
-    const base = g.groupOf[s] * n;
-    for (let i = 0; i < n; i++) {
-      if (!present[i]) continue;
-      const v = values[i];
-      const at = base + i;
-      const c = ++count[at];
-      switch (op) {
-        case 'sum': acc[at] += v; break;
-        case 'avg': {
-          const m = acc[at];
-          if (c === 1) { acc[at] = v; break; }
-          // Incremental mean avoids overflow; an infinite mean stays unless a NaN or an opposite infinity arrives.
-          if (m === Infinity || m === -Infinity) {
-            if ((v === Infinity || v === -Infinity) && (m > 0) === (v > 0)) break;
-            if (v !== Infinity && v !== -Infinity && v === v) break;
-          }
-          acc[at] = m + (v / c - m / c);
-          break;
-        }
-        case 'min': if (c === 1 || acc[at] > v || acc[at] !== acc[at]) acc[at] = v; break;
-        case 'max': if (c === 1 || acc[at] < v || acc[at] !== acc[at]) acc[at] = v; break;
-        case 'stddev': case 'stdvar': {
-          const delta = v - mean![at];
-          mean![at] += delta / c;
-          acc[at] += delta * (v - mean![at]);
-          break;
-        }
-        default: break;
-      }
-    }
-  }
+  if (op === 'sum' || op === 'min' || op === 'max' || op === 'count' || op === 'group') accumulateSimple(op, n, series, g, count, acc);
+  else accumulateMoments(op, n, series, g, count, acc, mean);
   const out: StepSeries[] = [];
   for (let gi = 0; gi < G; gi++) {
     const ss = newStepSeries(g.labels[gi], n);
@@ -121,6 +90,60 @@ function simple(op: AggregateExpr['op'], n: number, series: StepSeries[], g: Gro
     if (any) out.push(ss);
   }
   return { type: 'vector', series: out };
+}
+
+// sum, min, max, count and group get one loop each: a switch on the operator inside the
+// per-sample loop cost more than the arithmetic (1k series × 1,441 steps is 1.4M samples).
+function accumulateSimple(op: 'sum' | 'min' | 'max' | 'count' | 'group', n: number, series: StepSeries[], g: Groups, count: Float64Array, acc: Float64Array): void {
+  for (let s = 0; s < series.length; s++) {
+    const { values, present } = series[s];
+    const base = g.groupOf[s] * n;
+    if (op === 'sum') {
+      for (let i = 0; i < n; i++) if (present[i]) { count[base + i]++; acc[base + i] += values[i]; }
+    } else if (op === 'max') {
+      for (let i = 0; i < n; i++) {
+        if (!present[i]) continue;
+        const at = base + i, v = values[i], a = acc[at];
+        if (++count[at] === 1 || a < v || a !== a) acc[at] = v;
+      }
+    } else if (op === 'min') {
+      for (let i = 0; i < n; i++) {
+        if (!present[i]) continue;
+        const at = base + i, v = values[i], a = acc[at];
+        if (++count[at] === 1 || a > v || a !== a) acc[at] = v;
+      }
+    } else {
+      for (let i = 0; i < n; i++) if (present[i]) count[base + i]++;
+    }
+  }
+}
+
+/** avg, stddev, stdvar: incremental mean (and M2), per sample. */
+function accumulateMoments(op: AggregateExpr['op'], n: number, series: StepSeries[], g: Groups, count: Float64Array, acc: Float64Array, mean: Float64Array | null): void {
+  for (let s = 0; s < series.length; s++) {
+    const { values, present } = series[s];
+    const base = g.groupOf[s] * n;
+    for (let i = 0; i < n; i++) {
+      if (!present[i]) continue;
+      const v = values[i];
+      const at = base + i;
+      const c = ++count[at];
+      if (op === 'avg') {
+        const m = acc[at];
+        if (c === 1) { acc[at] = v; continue; }
+        // Incremental mean avoids overflow; an infinite mean stays unless a NaN or an opposite infinity arrives.
+        if (m === Infinity || m === -Infinity) {
+          if ((v === Infinity || v === -Infinity) && (m > 0) === (v > 0)) continue;
+          if (v !== Infinity && v !== -Infinity && v === v) continue;
+        }
+        acc[at] = m + (v / c - m / c);
+      } else {
+        const delta = v - mean![at];
+        mean![at] += delta / c;
+        acc[at] += delta * (v - mean![at]);
+      }
+    }
+  }
 }
 
 /** Aggregations needing all of a group's values at a step. */

@@ -33,20 +33,23 @@ export async function evalVectorSelector(ev: Evaluator, node: VectorSelector, op
   const raw = sortSeries(await ev.select(node, { start: minRef - lookback, end: maxRef, step: ev.stepMs, range: 0 }));
   const out: StepSeries[] = [];
   const n = ev.steps;
+  const sampleTimestamps = opts.sampleTimestamps === true;
   for (const s of raw) {
     const ts = toFloat64(s.timestampsMs);
     const vs = s.values;
+    const len = ts.length;
     const stale = staleFlags(vs);
     const ss = newStepSeries(s.labels, n);
+    const { present, values } = ss;
     let any = false;
     let j = 0; // first sample index with ts > ref; refs never decrease
     for (let i = 0; i < n; i++) {
       const ref = refs[i];
-      while (j < ts.length && ts[j] <= ref) j++;
+      while (j < len && ts[j] <= ref) j++;
       const k = j - 1;
       if (k < 0 || ts[k] < ref - lookback || (stale !== null && stale[k] === 1)) continue;
-      ss.present[i] = 1;
-      ss.values[i] = opts.sampleTimestamps ? ts[k] / 1000 : vs[k];
+      present[i] = 1;
+      values[i] = sampleTimestamps ? ts[k] / 1000 : vs[k];
       any = true;
     }
     if (any) out.push(ss);

@@ -127,7 +127,7 @@ export function formatGoFloat(v: number): string {
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
   const s = String(v);
-  if (!/e/i.test(s)) return s;
+  if (s.indexOf('e') === -1) return s; // String() writes exponents with a lowercase e
   const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s)!;
   const digits = m[2] + (m[3] ?? '');
   const exp = Number(m[4]);

@@ -1,5 +1,5 @@
 /** Prometheus's JSON result shapes: `[seconds, "value"]` pairs, values formatted like Go. */
-import type { QueryValue } from '../engine/values.ts';
+import type { MatrixResult, QueryValue } from '../engine/values.ts';
 import { formatGoFloat } from '../engine/values.ts';
 
 const sec = (ms: number) => ms / 1000;
@@ -21,4 +21,25 @@ export function resultJson(v: QueryValue): { resultType: string; result: unknown
         }),
       };
   }
+}
+
+/**
+ * The JSON text of resultJson(v). A matrix is written straight to text: range results reach
+ * millions of points, and a two-element array per point only to be serialised again cost more
+ * than the evaluation. Number text is JSON.stringify's (shortest round-trip, as String()),
+ * and formatted values never need escaping.
+ */
+export function resultJsonText(v: QueryValue): string {
+  return v.resultType === 'matrix' ? matrixText(v) : JSON.stringify(resultJson(v));
+}
+
+function matrixText(v: MatrixResult): string {
+  const parts: string[] = [];
+  for (const s of v.series) {
+    const t = s.timestampsMs, x = s.values;
+    let points = '';
+    for (let i = 0; i < t.length; i++) points += `${i ? ',' : ''}[${sec(t[i]!)},"${formatGoFloat(x[i]!)}"]`;
+    parts.push(`{"metric":${JSON.stringify(s.labels)},"values":[${points}]}`);
+  }
+  return `{"resultType":"matrix","result":[${parts.join(',')}]}`;
 }

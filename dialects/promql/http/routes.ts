@@ -9,7 +9,7 @@ import { parse, PromQLParseError } from '../parser/index.ts';
 import { instantQuery, rangeQuery } from '../engine/engine.ts';
 import { PromQLEvalError } from '../engine/errors.ts';
 import type { LabelMatcher, SeriesStore } from '../storage.ts';
-import { resultJson } from './format.ts';
+import { resultJsonText } from './format.ts';
 import { BadData, many, one, parseDuration, parseTime, type Params } from './params.ts';
 
 /** Milliseconds, both ends inclusive. */
@@ -93,6 +93,9 @@ function metadataRange(p: Params): TimeRange | undefined {
 
 type Handler = (p: Params) => Promise<unknown>;
 
+/** A `data` member already serialised (query results are written as text, see format.ts). */
+class JsonText { constructor(readonly text: string) {} }
+
 export async function registerPromRoutes(app: FastifyInstance, deps: PromApiDeps): Promise<void> {
   if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) await app.register(formbody);
   const handlers: Record<string, Handler> = {
@@ -100,7 +103,7 @@ export async function registerPromRoutes(app: FastifyInstance, deps: PromApiDeps
       const expr = parseQuery(one(p, 'query'));
       const t = parseTime(one(p, 'time'), 'time', Date.now());
       const r = await withTimeout(timeoutOf(p, deps), instantQuery(deps.store, expr, t));
-      return { data: resultJson(r.value), warnings: r.warnings };
+      return { data: new JsonText(resultJsonText(r.value)), warnings: r.warnings };
     },
     query_range: async (p) => {
       const expr = parseQuery(one(p, 'query'));
@@ -113,7 +116,7 @@ export async function registerPromRoutes(app: FastifyInstance, deps: PromApiDeps
       if (step <= 0) throw new BadData('invalid parameter "step": zero or negative query resolution step widths are not accepted. Try a positive integer');
       if ((end - start) / step > MAX_POINTS) throw new BadData('exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
       const r = await withTimeout(timeoutOf(p, deps), rangeQuery(deps.store, expr, start, end, step));
-      return { data: resultJson(r.value), warnings: r.warnings };
+      return { data: new JsonText(resultJsonText(r.value)), warnings: r.warnings };
     },
     series: async (p) => ({ data: await deps.store.seriesLabels(selectors(p, true), metadataRange(p)) }),
     labels: async (p) => {
@@ -134,6 +137,10 @@ export async function registerPromRoutes(app: FastifyInstance, deps: PromApiDeps
   const run = (handler: Handler) => async (req: FastifyRequest, reply: FastifyReply) => {
     try {
       const out = (await handler(params(req))) as { data: unknown; warnings?: string[] };
+      if (out.data instanceof JsonText) {
+        const warnings = out.warnings?.length ? `,"warnings":${JSON.stringify(out.warnings)}` : '';
+        return reply.type('application/json; charset=utf-8').send(`{"status":"success","data":${out.data.text}${warnings}}`);
+      }
       return reply.send({ status: 'success', data: out.data, ...(out.warnings?.length ? { warnings: out.warnings } : {}) });
     } catch (e) {
       if (e instanceof BadData) return fail(reply, 'bad_data', e.message);

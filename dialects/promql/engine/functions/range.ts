@@ -76,21 +76,23 @@ export function overWindows(fn: WindowFn, opts: WindowOptions = {}): Kernel {
         if (w.counts.length < s.vs.length) w.counts = new Int32Array(s.vs.length);
         fillCounts(s.vs, opts.counts, w.counts);
       }
+      const ts = s.ts, len = ts.length, ends = m.windowEnds, rangeMs = m.rangeMs, times = ev.times;
+      const { present, values } = ss;
       let lo = 0, hi = 0;
       for (let i = 0; i < n; i++) {
-        const end = m.windowEnds[i];
-        const start = end - m.rangeMs;
+        const end = ends[i];
+        const start = end - rangeMs;
         // Window ends never decrease, so both bounds only move forward.
-        while (lo < s.ts.length && s.ts[lo] < start) lo++;
+        while (lo < len && ts[lo] < start) lo++;
         if (hi < lo) hi = lo;
-        while (hi < s.ts.length && s.ts[hi] <= end) hi++;
+        while (hi < len && ts[hi] <= end) hi++;
         if (hi <= lo) continue;
-        w.lo = lo; w.hi = hi; w.start = start; w.end = end; w.stepTime = ev.times[i];
+        w.lo = lo; w.hi = hi; w.start = start; w.end = end; w.stepTime = times[i];
         for (let a = 0; a < scalars.length; a++) w.args[a] = scalars[a][i];
         const v = fn(w);
         if (v === undefined) continue;
-        ss.present[i] = 1;
-        ss.values[i] = v;
+        present[i] = 1;
+        values[i] = v;
         any = true;
       }
       if (any) out.push(ss);
