@@ -27,7 +27,9 @@
 #include "util.h"
 
 #define MAX_SSL_BINARIES 8
-#define DEFAULT_RING_BYTES (8u << 20)
+/* The ring's data pages are mapped twice into the reader (for records that wrap), so they
+ * count twice in RSS: 4 MiB holds almost 1 s of events at 10k requests/s and costs 8 MiB. */
+#define DEFAULT_RING_BYTES (4u << 20)
 #define POLL_MS 50
 #define TRIM_MS 1000
 
