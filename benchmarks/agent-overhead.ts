@@ -195,6 +195,7 @@ async function main(): Promise<void> {
         runs.map((r) => [r.loader === 'bundle' ? 'bundle (`metaflow agent`)' : 'tsx (METAFLOW_AGENT_BUNDLE=0)', r.idleMiB, r.rps, (r.cpu * 100).toFixed(1), r.peakMiB])), '',
       `**(a) ratio ${ratio.toFixed(2)}** saturated, median of ${ratios.length} (target ≥ 0.9) · **(b) peak RSS ${b.run.peakMiB.toFixed(0)} MiB** (${(b.run.peakMiB * 1.048576).toFixed(0)} MB; target ≤ 150 MB)`
         + ` at ${b.run.rps.toFixed(0)} requests/s, agent CPU ${(b.run.cpu * 100).toFixed(1)}% of one core.`, '',
+      `\`node --import tsx benchmarks/agent-overhead.ts ${process.argv.slice(2).join(' ')}\`: the agent and the server it ships to share the cores with nginx and wrk.`,
       `Agent Node options: ${AGENT_NODE_OPTIONS || '(none beyond bin/metaflow\'s)'}. Load average at the end ${loadAverage()}.`,
       `After the paced run the agent had ${m.metaflow_agent_events_total} events, ${m.metaflow_agent_l7_rows_total} l7 rows, ${m.metaflow_agent_capture_drops_total} capture drops,`,
       `${m.metaflow_agent_dropped_rows_total} rows dropped; after the saturated run ${full.metaflow_agent_capture_drops_total} capture drops, ${full.metaflow_agent_dropped_rows_total} rows dropped`,
