@@ -2,7 +2,6 @@
  * `npm run bench`: runs each benchmark (us and the peer side by side, same run) and writes
  * its section of benchmarks/RESULTS.md, keeping the sections of benchmarks not run.
  */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { benchIngest } from './ingest.ts';
 import { benchEncoding } from './encoding.ts';
 import { benchEncodingClickHouse } from './encoding-clickhouse.ts';
@@ -13,9 +12,7 @@ import { benchPgbench } from './pgbench.ts';
 import { benchIngestPostgres } from './store-ingest-postgres.ts';
 import { benchIngestInfluxDB } from './store-ingest-influxdb.ts';
 import { benchStoreQueries } from './store-queries.ts';
-import { machine, progress } from './util.ts';
-
-const RESULTS = new URL('./RESULTS.md', import.meta.url);
+import { machine, progress, writeResultsSection } from './util.ts';
 
 interface Bench { name: string; title: string; run(opts: { rows?: number }): Promise<{ markdown: string }> }
 
@@ -32,10 +29,6 @@ const BENCHES: Bench[] = [
   { name: 'promql', title: 'PromQL range queries: MetaFlow vs Prometheus 2.42', run: () => benchPromql() },
 ];
 
-function section(name: string, body: string): string {
-  return `<!-- bench:${name} -->\n${body}\n<!-- /bench:${name} -->`;
-}
-
 export async function runBenchmarks(opts: { only?: string; rows?: number }): Promise<number> {
   const chosen = BENCHES.filter((b) => !opts.only || b.name === opts.only);
   if (chosen.length === 0) {
@@ -49,11 +42,7 @@ export async function runBenchmarks(opts: { only?: string; rows?: number }): Pro
     const r = await b.run({ rows: opts.rows });
     const body = `## ${b.title}\n\n_Run ${started} on ${env}._\n\n${r.markdown}\n`;
     process.stdout.write(body + '\n');
-    // Read the file only now: a long run must not overwrite sections written meanwhile.
-    let doc = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmark results\n\nWritten by `npm run bench`; each section is replaced when its benchmark runs.\n';
-    const re = new RegExp(`<!-- bench:${b.name} -->[\\s\\S]*?<!-- /bench:${b.name} -->`);
-    doc = re.test(doc) ? doc.replace(re, section(b.name, body)) : `${doc.trimEnd()}\n\n${section(b.name, body)}\n`;
-    writeFileSync(RESULTS, doc);
+    writeResultsSection(b.name, body);
   }
   return 0;
 }

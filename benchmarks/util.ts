@@ -1,6 +1,6 @@
 /** Shared benchmark plumbing: timing, child servers, RSS, result tables. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, statSync, existsSync } from 'node:fs';
+import { readFileSync, statSync, existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const METAFLOW = fileURLToPath(new URL('../bin/metaflow', import.meta.url));
@@ -74,4 +74,16 @@ export async function alternate(batches: number, peer: (i: number) => Promise<vo
     oursSec += await time(() => ours(i));
   }
   return { peerSec, oursSec };
+}
+
+const RESULTS = new URL('./RESULTS.md', import.meta.url);
+
+/** Replaces (or appends) benchmark `name`'s section of benchmarks/RESULTS.md, keeping the others. */
+export function writeResultsSection(name: string, body: string): void {
+  const section = `<!-- bench:${name} -->\n${body}\n<!-- /bench:${name} -->`;
+  // Read the file only now: a long run must not overwrite sections written meanwhile.
+  let doc = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '# Benchmark results\n\nWritten by `npm run bench`; each section is replaced when its benchmark runs.\n';
+  const re = new RegExp(`<!-- bench:${name} -->[\\s\\S]*?<!-- /bench:${name} -->`);
+  doc = re.test(doc) ? doc.replace(re, () => section) : `${doc.trimEnd()}\n\n${section}\n`;
+  writeFileSync(RESULTS, doc);
 }

@@ -13,6 +13,27 @@ export interface Command {
 
 export class UsageError extends Error {}
 
+/**
+ * Runs one command with its flags: `--help` prints its usage, a UsageError exits 2 with the
+ * usage line, any other error exits 1 with its message. Returns the exit code.
+ */
+export async function runCommand(cmd: Command, argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`usage: ${cmd.usage}\n\n${cmd.summary}\n\n${cmd.help}\n`);
+    return 0;
+  }
+  try {
+    return await cmd.run(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`metaflow ${cmd.name}: ${e.message}\nusage: ${cmd.usage}\n`);
+      return 2;
+    }
+    process.stderr.write(`metaflow ${cmd.name}: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
 export interface ParsedFlags { values: Record<string, string | boolean | undefined>; positionals: string[] }
 
 export function parseFlags(argv: string[], options: ParseArgsConfig['options']): ParsedFlags {

@@ -72,7 +72,11 @@ export class TracerDecoder {
   /** `clockOffsetNs` turns the kernel's monotonic timestamps into Unix time. */
   constructor(private readonly clockOffsetNs: bigint) {}
 
-  /** Payload bytes are copied out so events do not pin the batch buffer. */
+  /**
+   * Payloads are views into the batch, not copies: one allocation per batch instead of one per
+   * event. Parsers copy what they keep past a payload (StreamBuffer.endPass), so the batch is
+   * freed with its last event.
+   */
   decode(batch: ArrayBuffer, out: CaptureEvent[] = []): CaptureEvent[] {
     const bytes = new Uint8Array(batch);
     const view = new DataView(batch);
@@ -92,7 +96,7 @@ export class TracerDecoder {
           connectionId: sock.connectionId, tuple: sock.tuple,
           direction: DIRECTIONS[bytes[at + REC.DIRECTION]! & 1]!,
           byteCount: view.getUint32(at + REC.BYTE_COUNT, true),
-          data: bytes.slice(at + HEADER_BYTES, at + HEADER_BYTES + capLen),
+          data: bytes.subarray(at + HEADER_BYTES, at + HEADER_BYTES + capLen),
           comm: this.comm(bytes, view, at, pid),
         };
         if (flags & FLAG.TLS) e.tls = true;

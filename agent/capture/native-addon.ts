@@ -30,7 +30,7 @@ export interface TracerOptions {
   selfPid?: number;
   /** Payload bytes copied per call, 1..8192; default 1024. */
   captureBytes?: number;
-  /** Ring buffer size, a power of two; default 8 MiB. */
+  /** Ring buffer size, a power of two; default 4 MiB (it counts twice in RSS: mapped twice). */
   ringBufferBytes?: number;
   /**
    * The kernel wakes the reader once this many bytes wait in the ring (default a quarter of

@@ -61,6 +61,9 @@ export class StreamBuffer {
    * resynchronise, so the parser can close the message it was in.
    */
   endPass(): boolean {
+    // Payloads are views into a whole capture batch: a tail kept for the next payload is
+    // copied out so that it does not hold the batch in memory.
+    if (this.buf.length > 0 && this.buf.byteLength * 2 < this.buf.buffer.byteLength) this.buf = this.buf.slice();
     if (this.missing === 0) return false;
     const lost = this.skip < this.missing;
     if (lost) { this.buf = EMPTY; this.skip = 0; }

@@ -10,7 +10,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import type { L7FlowLog } from '../l7-record.ts';
 import type { TaggedL7 } from '../aggregate/application.ts';
 import type { K8sIndex } from './k8s/index.ts';
-import { gprocessName, ProcReader } from './proc.ts';
+import { gprocessName, ProcReader, type ProcessInfo } from './proc.ts';
 import { NO_TAGS, type ResourceTags } from './resource-tags.ts';
 
 export interface AutoTaggerOptions {
@@ -33,6 +33,8 @@ export class AutoTagger {
   private readonly local: Set<string>;
   private readonly proc: ProcReader;
   private readonly byIp = new Map<string, ResourceTags>();
+  /** pid → the tags side() last built for it, with what they were built from. */
+  private readonly byPid = new Map<number, { ipTags: ResourceTags; proc: ProcessInfo; inPod: ResourceTags | undefined; tags: ResourceTags }>();
   private lastIndex: K8sIndex | undefined;
 
   constructor(private readonly options: AutoTaggerOptions = {}) {
@@ -41,15 +43,24 @@ export class AutoTagger {
     this.proc = options.proc ?? new ProcReader();
   }
 
-  /** Tags of one side: its IP and, when known, the pid of the process owning the socket. */
+  /**
+   * Tags of one side: its IP and, when known, the pid of the process owning the socket.
+   * The same inputs give the same object (so aggregation keys are computed once per object,
+   * see tagsKey) instead of a new one per row.
+   */
   side(ip: string, pid: number): ResourceTags {
     const ipTags = this.ipTags(ip);
     if (!(pid > 0)) return ipTags;
     const p = this.proc.get(pid);
     if (!p) return ipTags;
     const inPod = p.containerId ? this.options.k8s?.()?.byContainerId.get(p.containerId) : undefined;
+    const known = this.byPid.get(pid);
+    if (known && known.ipTags === ipTags && known.proc === p && known.inPod === inPod) return known.tags;
     // In a pod the node's name is the host; outside one, this machine's hostname.
-    return { ...ipTags, host: this.host, ...inPod, gprocess: gprocessName(p) };
+    const tags = { ...ipTags, host: this.host, ...inPod, gprocess: gprocessName(p) };
+    if (this.byPid.size > 100_000) this.byPid.clear();
+    this.byPid.set(pid, { ipTags, proc: p, inPod, tags });
+    return tags;
   }
 
   /** Both sides of an l7 row. */

@@ -28,9 +28,17 @@ export function putTags(row: IngestRow, tags: ResourceTags, suffix: '' | '_0' | 
   return row;
 }
 
-/** A stable grouping key for a tag set (aggregation keys). */
+const keys = new WeakMap<ResourceTags, string>();
+
+/**
+ * A stable grouping key for a tag set (aggregation keys). Remembered per object: tag sets
+ * are shared by every row of a process (AutoTagger.side), and must not be mutated.
+ */
 export function tagsKey(tags: ResourceTags): string {
-  let s = '';
+  let s = keys.get(tags);
+  if (s !== undefined) return s;
+  s = '';
   for (const k of RESOURCE_TAGS) s += (tags[k] ?? '') + '\x1f';
+  keys.set(tags, s);
   return s;
 }

@@ -11,14 +11,10 @@ struct mtf_batch {
 	uint8_t bytes[];
 };
 
-static void free_batch(napi_env env, void *data, void *hint)
-{
-	(void)env;
-	(void)data;
-	free(hint);
-}
-
-/* Runs on the JS thread: wraps the batch as an external ArrayBuffer (no copy). */
+/* Runs on the JS thread: copies the batch into an ArrayBuffer of V8's own and frees it at
+ * once. Handing JS the malloc'd batch (no copy) kept every batch until a garbage collection
+ * freed it, in the capture thread's malloc arena, which grew to 30 MiB at 10k requests/s;
+ * the copy costs a memcpy of ~100 KiB per 20 ms. */
 static void call_js(napi_env env, napi_value js_cb, void *context, void *data)
 {
 	(void)context;
@@ -28,10 +24,13 @@ static void call_js(napi_env env, napi_value js_cb, void *context, void *data)
 		return;
 	}
 	napi_value ab, undefined;
-	if (napi_create_external_arraybuffer(env, batch->bytes, batch->len, free_batch, batch, &ab) != napi_ok) {
-		free(batch);
+	void *bytes = NULL;
+	napi_status st = napi_create_arraybuffer(env, batch->len, &bytes, &ab);
+	if (st == napi_ok)
+		memcpy(bytes, batch->bytes, batch->len);
+	free(batch);
+	if (st != napi_ok)
 		return;
-	}
 	napi_get_undefined(env, &undefined);
 	napi_call_function(env, undefined, js_cb, 1, &ab, NULL);
 }
