@@ -184,3 +184,22 @@ test('status reports rows, bytes, dictionary sizes and the store', async () => {
   assert.equal(s.store.kind, 'duckdb');
   assert.ok(s.tables['flow_metrics.application.1m']);
 });
+
+test('names first seen in a batch read back through the querier as soon as the batch is acknowledged', async () => {
+  const query = async (sql: string) => {
+    const res = await fetch(`${server.base}/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql }) });
+    return (await res.json() as { rows: unknown[][] }).rows;
+  };
+  const sql = "SELECT pod_1, count(*) FROM l7_flow_log WHERE endpoint = '/fresh' GROUP BY 1 ORDER BY 1";
+  // The querier has just read (and cached) the pod dictionary.
+  assert.deepEqual(await query(sql), []);
+  await query('SELECT DISTINCT pod_1 FROM l7_flow_log LIMIT 1');
+  for (let round = 0; round < 3; round++) {
+    const name = `fresh-${round}-${Date.now()}`;
+    const ok = await postArrow(server.base, 'flow_log.l7_flow_log', batch({ pod_1: strings([name, name]), endpoint: strings(['/fresh', '/fresh']) }));
+    assert.equal(ok.status, 200);
+    const rows = await query(sql);
+    assert.ok(rows.some(([pod, n]) => pod === name && Number(n) === 2), `${name} in ${JSON.stringify(rows)}`);
+    assert.ok(rows.every(([pod]) => pod !== null), 'no row reads as an unknown name');
+  }
+});

@@ -18,6 +18,7 @@ export interface IngestResult { rows: number; batches: number }
 export class Ingester {
   readonly encoder: ResourceEncoder;
   readonly remoteWrite: RemoteWriteReceiver;
+  private readonly dictionaryListeners: Array<() => void> = [];
 
   constructor(private readonly adapter: StorageAdapter, private readonly log: Logger) {
     this.encoder = new ResourceEncoder(adapter.dictionaries);
@@ -73,6 +74,18 @@ export class Ingester {
 
   async ingestResources(body: unknown): Promise<{ resources: number }> {
     const records = parseResources(body);
-    return { resources: await storeResources(records, this.encoder, this.adapter.dictionaries) };
+    const resources = await storeResources(records, this.encoder, this.adapter.dictionaries);
+    // Custom tags changed even when every name was known already.
+    for (const l of this.dictionaryListeners) l();
+    return { resources };
+  }
+
+  /**
+   * Calls `listener` after this ingester stored dictionary entries or custom tags, so a
+   * querier in the same process reads new names at once instead of after its cache expires.
+   */
+  onDictionaryChange(listener: () => void): void {
+    this.dictionaryListeners.push(listener);
+    this.encoder.onLearned(listener);
   }
 }

@@ -36,6 +36,7 @@ export class AutoTagger {
   /** pid → the tags side() last built for it, with what they were built from. */
   private readonly byPid = new Map<number, { ipTags: ResourceTags; proc: ProcessInfo; inPod: ResourceTags | undefined; tags: ResourceTags }>();
   private lastIndex: K8sIndex | undefined;
+  private readonly exitedByPid = new Map<number, ProcessInfo>();
 
   constructor(private readonly options: AutoTaggerOptions = {}) {
     this.host = options.hostname ?? hostname();
@@ -48,10 +49,10 @@ export class AutoTagger {
    * The same inputs give the same object (so aggregation keys are computed once per object,
    * see tagsKey) instead of a new one per row.
    */
-  side(ip: string, pid: number): ResourceTags {
+  side(ip: string, pid: number, comm = ''): ResourceTags {
     const ipTags = this.ipTags(ip);
     if (!(pid > 0)) return ipTags;
-    const p = this.proc.get(pid);
+    const p = this.proc.get(pid) ?? (comm ? this.exited(pid, comm) : undefined);
     if (!p) return ipTags;
     const inPod = p.containerId ? this.options.k8s?.()?.byContainerId.get(p.containerId) : undefined;
     const known = this.byPid.get(pid);
@@ -65,7 +66,20 @@ export class AutoTagger {
 
   /** Both sides of an l7 row. */
   l7(row: L7FlowLog): TaggedL7 {
-    return { row, client: this.side(row.ip_0, row.process_id_0), server: this.side(row.ip_1, row.process_id_1) };
+    return { row, client: this.side(row.ip_0, row.process_id_0, row.process_kname_0), server: this.side(row.ip_1, row.process_id_1, row.process_kname_1) };
+  }
+
+  /**
+   * A process gone before its rows were tagged (curl, a forked backend that answered once):
+   * the kernel's comm from the capture still names it, as /proc would have (comm[pid]).
+   */
+  private exited(pid: number, comm: string): ProcessInfo {
+    const known = this.exitedByPid.get(pid);
+    if (known?.comm === comm) return known;
+    if (this.exitedByPid.size > 10_000) this.exitedByPid.clear();
+    const info: ProcessInfo = { pid, comm, cmdline: [], startTicks: 0 };
+    this.exitedByPid.set(pid, info);
+    return info;
   }
 
   private ipTags(ip: string): ResourceTags {

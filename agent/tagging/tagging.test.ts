@@ -41,6 +41,13 @@ test('this process from the real /proc: name, command line, start time', () => {
   assert.deepEqual(tagger.side('127.0.0.1', process.pid), { host: 'box-1', gprocess: `${p.comm}[${process.pid}]` });
   assert.deepEqual(tagger.side('10.0.0.5', 0), { host: 'box-1' });
   assert.deepEqual(tagger.side('203.0.113.9', 0), {});
+  // A process that exited before its rows were tagged keeps the name the capture saw.
+  const gone = 2 ** 22 + 7;
+  assert.deepEqual(tagger.side('127.0.0.1', gone), { host: 'box-1' }, 'no name without /proc or a captured comm');
+  const curl = tagger.side('127.0.0.1', gone, 'curl');
+  assert.deepEqual(curl, { host: 'box-1', gprocess: `curl[${gone}]` });
+  assert.equal(tagger.side('127.0.0.1', gone, 'curl'), curl, 'the same tags object for the same exited process');
+  assert.deepEqual(tagger.side('127.0.0.1', process.pid, 'other'), { host: 'box-1', gprocess: `${p.comm}[${process.pid}]` }, '/proc wins while the process lives');
 });
 
 test('in-cluster configuration from the service account mount, or why there is none', () => {

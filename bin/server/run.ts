@@ -30,6 +30,8 @@ export async function runServer(config: Config, log: Logger): Promise<RunningSer
     adapter, defaultLimit: config.query.default_limit, timeoutMs: config.query.timeout, maxRows: config.query.max_rows,
     log: log.child({ component: 'querier' }),
   });
+  // New names are visible to queries as soon as the rows that carry them are.
+  if (ingester && engine) ingester.onDictionaryChange(() => engine.dictionaries.invalidate());
   const app = await buildApp({
     adapter, ingester, engine, log, bodyLimit: config.ingest.body_limit, version: VERSION, queryTimeoutMs: config.query.timeout,
   });

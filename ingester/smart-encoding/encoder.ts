@@ -21,6 +21,7 @@ export class ResourceEncoder {
   private readonly ids = new Map<string, Map<string, number>>();
   /** Allocation per type runs one at a time in this process (the store still arbitrates across processes). */
   private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly learnedListeners: Array<() => void> = [];
 
   constructor(private readonly store: DictionaryStore) {}
 
@@ -56,8 +57,19 @@ export class ResourceEncoder {
     return next;
   }
 
+  /** Calls `listener` whenever names new to this encoder got their IDs (in the store now). */
+  onLearned(listener: () => void): void {
+    this.learnedListeners.push(listener);
+  }
+
   private async allocate(type: string, wanted: Map<string, ResourceName>): Promise<void> {
     const pending = new Map([...wanted].filter(([k]) => !this.ids.get(type)?.has(k)));
+    if (pending.size === 0) return;
+    await this.resolve(type, pending);
+    for (const l of this.learnedListeners) l();
+  }
+
+  private async resolve(type: string, pending: Map<string, ResourceName>): Promise<void> {
     for (let round = 0; pending.size > 0; round++) {
       if (round === MAX_ROUNDS) throw new Error(`could not allocate ${pending.size} ${type} IDs after ${MAX_ROUNDS} rounds of contention`);
       for (const e of await this.store.findByKeys(type, [...pending.keys()])) {
