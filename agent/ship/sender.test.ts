@@ -56,7 +56,8 @@ test('rows flushed by size and by time land in the store with their names', asyn
 
 test('an absent server: the queue stays bounded, drops the oldest, and retries until it is back', async () => {
   const port = await freePort();
-  const sender = new Sender({ server: `http://127.0.0.1:${port}`, flushRows: 50, maxQueueBytes: 20_000, initialBackoffMs: 20, maxBackoffMs: 100 });
+  // maxBatchRows = flushRows: batches stay small, so the byte bound on the queue is what acts.
+  const sender = new Sender({ server: `http://127.0.0.1:${port}`, flushRows: 50, maxBatchRows: 50, maxQueueBytes: 20_000, initialBackoffMs: 20, maxBackoffMs: 100 });
   for (let k = 0; k < 40; k++) sender.add('flow_log.l7_flow_log', Array.from({ length: 50 }, (_, i) => row(k * 50 + i)));
   const s = sender.stats();
   assert.ok(s.queuedBytes <= 20_000 + 8000, `queue bounded: ${s.queuedBytes}`);
@@ -73,6 +74,23 @@ test('an absent server: the queue stays bounded, drops the oldest, and retries u
   // The newest rows survived; the oldest were dropped.
   const [[maxDur]] = await storeRows(server, 'SELECT max(response_duration) FROM flow_log.l7_flow_log');
   assert.equal(Number(maxDur), 100 + 40 * 50 - 1);
+  await sender.stop();
+});
+
+test('rows that arrive while a request is on the wire go out together in fewer, larger batches', async () => {
+  const server = await startTestServer();
+  servers.push(server);
+  const sender = new Sender({ server: server.base, flushRows: 50, maxBatchRows: 1000, flushIntervalMs: 60_000 });
+  sender.add('flow_log.l7_flow_log', Array.from({ length: 50 }, (_, i) => row(i)));
+  assert.equal(sender.stats().queuedBatches, 1, 'the first 50 rows are on the wire');
+  // 2,450 more rows before that request can finish: two batches of 1,000 (the cap), 450 buffered.
+  for (let k = 1; k < 50; k++) sender.add('flow_log.l7_flow_log', Array.from({ length: 50 }, (_, i) => row(k * 50 + i)));
+  assert.deepEqual([sender.stats().queuedBatches, sender.stats().bufferedRows], [3, 450]);
+  assert.equal(await sender.flush(5000), true);
+  const s = sender.stats();
+  assert.deepEqual([s.sentBatches, s.sentRows, s.droppedRows], [4, 2500, 0]);
+  const [[n, maxDur]] = await storeRows(server, 'SELECT count(*), max(response_duration) FROM flow_log.l7_flow_log');
+  assert.deepEqual([Number(n), Number(maxDur)], [2500, 100 + 2499]);
   await sender.stop();
 });
 

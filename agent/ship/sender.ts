@@ -8,6 +8,9 @@
  * fresh data is worth more than old data to someone looking at a live system. One request is
  * in flight at a time, retried with exponential backoff on network errors and 5xx; a 4xx means
  * the batch itself is wrong, so it is dropped as rejected rather than retried forever.
+ * While a request is on the wire, buffers grow past `flushRows` (up to `maxBatchRows`) instead
+ * of queueing many small batches: under load each request carries more rows, so the server's
+ * per-request cost (one transaction each) is paid less often and rows are not dropped for it.
  */
 import { tableToIPC, Table } from 'apache-arrow';
 import { findTable } from '../../schema/index.ts';
@@ -26,6 +29,8 @@ export interface SenderOptions {
    * scavenges, were promoted, and the old generation grew ~8 MiB more before being collected.
    */
   flushRows?: number;
+  /** Rows per table a buffer may reach while a request is in flight. Default 16384. */
+  maxBatchRows?: number;
   /** Longest a row waits in a buffer. Default 1000 ms. */
   flushIntervalMs?: number;
   /** Bytes of encoded batches kept while the server is slow or away. Default 16 MiB. */
@@ -72,12 +77,14 @@ export class Sender {
   private stopped = false;
   private wake: (() => void) | undefined;
   private readonly flushRows: number;
+  private readonly maxBatchRows: number;
   private readonly maxQueueBytes: number;
   private readonly base: string;
 
   constructor(private readonly options: SenderOptions) {
     this.base = options.server.replace(/\/+$/, '');
     this.flushRows = options.flushRows ?? 1024;
+    this.maxBatchRows = Math.max(this.flushRows, options.maxBatchRows ?? 16_384);
     this.maxQueueBytes = options.maxQueueBytes ?? 16 << 20;
     this.timer = setInterval(() => this.sealAll(), options.flushIntervalMs ?? 1000);
     this.timer.unref();
@@ -89,9 +96,10 @@ export class Sender {
     if (!findTable(table)) throw new Error(`unknown table '${table}'`);
     let buf = this.buffers.get(table);
     if (!buf) { buf = []; this.buffers.set(table, buf); }
+    const limit = this.queue.length > 0 ? this.maxBatchRows : this.flushRows;
     for (const r of rows) {
       buf.push(r);
-      if (buf.length >= this.flushRows) { this.seal(table, buf); buf = []; this.buffers.set(table, buf); }
+      if (buf.length >= limit) { this.seal(table, buf); buf = []; this.buffers.set(table, buf); }
     }
   }
 
@@ -128,9 +136,10 @@ export class Sender {
     return { bufferedRows: buffered, queuedBatches: this.queue.length, queuedBytes: this.queuedBytes, ...this.counters, lastError: this.lastError };
   }
 
-  private sealAll(): void {
+  /** Seals every buffer holding at least `minRows` rows. */
+  private sealAll(minRows = 1): void {
     for (const [table, buf] of this.buffers) {
-      if (buf.length > 0) { this.seal(table, buf); this.buffers.set(table, []); }
+      if (buf.length >= minRows) { this.seal(table, buf); this.buffers.set(table, []); }
     }
   }
 
@@ -176,6 +185,8 @@ export class Sender {
       if (this.queue[0] === item) { this.queue.shift(); this.queuedBytes -= item.body.length; }
       if (outcome === 'ok') { this.counters.sentBatches++; this.counters.sentRows += item.rows; }
       else { this.counters.rejectedBatches++; this.counters.rejectedRows += item.rows; }
+      // The wire is free: what grew while it was busy goes next, as one batch per table.
+      if (this.queue.length === 0) this.sealAll(this.flushRows);
     }
   }
 
