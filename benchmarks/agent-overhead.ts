@@ -17,7 +17,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { METAFLOW, machine, peakRssMiB, progress, startServerProcess, table, writeResultsSection } from './util.ts';
+import { METAFLOW, machine, median, peakRssMiB, progress, startServerProcess, table, writeResultsSection } from './util.ts';
 import { freePort } from '../lib/testing/ports.ts';
 
 const USAGE = `node --import tsx benchmarks/agent-overhead.ts [--seconds S] [--connections C] [--rounds N] [--compare-tsx] [--write]
@@ -182,7 +182,7 @@ async function main(): Promise<void> {
       agent = undefined;
     }
     const ratios = traced.map((t, i) => t.rps / ((untraced[i]!.rps + untraced[i + 1]!.rps) / 2));
-    const ratio = [...ratios].sort((x, y) => x - y)[Math.floor((ratios.length - 1) / 2)]!;
+    const ratio = median(ratios);
     const status = await (await fetch(`${server.base}/v1/status`)).json() as { tables: Record<string, { rows: number }> };
     const l7 = status.tables['flow_log.l7_flow_log']!.rows;
     const m = b.run.metrics;

@@ -21,6 +21,7 @@ import { mkdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { EbpfSource } from '../agent/capture/ebpf.ts';
 import { CaptureUnavailableError } from '../agent/capture/source.ts';
+import { median } from './util.ts';
 
 const { values } = parseArgs({ options: { writes: { type: 'string', default: '200000' }, rounds: { type: 'string', default: '5' } } });
 const WRITES = Math.min(Number(values.writes), 2_000_000);
@@ -74,7 +75,6 @@ async function runWriter(port: number, cgroup: WriterCgroup): Promise<Sample> {
   return { cpuNs: (cpuUs * 1000) / WRITES, wallNs: (Number(wall[1]!.replace(',', '.')) * 1e9) / WRITES };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const sink = await startSink();
