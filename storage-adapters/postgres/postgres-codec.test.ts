@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addColumnsSql, parseTimestamp, timeLayoutSql, timestampLiteral } from './postgres-types.ts';
-import { ByteWriter, writeNumeric } from './postgres-writer.ts';
 import { compileFragment } from './postgres-compiler.ts';
 import { findTable } from '../../schema/index.ts';
 
@@ -17,14 +16,6 @@ test('timestamptz text parses to exact µs in any offset', () => {
 test('timestamp literals are exact to the µs', () => {
   assert.equal(timestampLiteral(1_700_000_000_123_456n), "timestamptz '2023-11-14 22:13:20.123456+00'");
   assert.equal(timestampLiteral(-1n), "timestamptz '1969-12-31 23:59:59.999999+00'");
-});
-
-test('binary numeric: base-10000 digits, weight and zero', () => {
-  const enc = (v: bigint) => { const w = new ByteWriter(); writeNumeric(w, v); return [...w.take()]; };
-  assert.deepEqual(enc(0n), [0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0]);
-  // 123456789 = 1|2345|6789: three digits, weight 2.
-  assert.deepEqual(enc(123456789n), [0, 0, 0, 14, 0, 3, 0, 2, 0, 0, 0, 0, 0, 1, 0x09, 0x29, 0x1a, 0x85]);
-  assert.throws(() => enc(-1n), /negative/);
 });
 
 test('compiled SQL quotes names and literals, integer division stays integral', () => {
