@@ -3,11 +3,11 @@
  * column against the catalog. Throws IngestError naming the table, column and row at fault;
  * it never writes, so a rejected request leaves nothing behind.
  */
-import { Field, makeData, RecordBatch, Schema, Struct, DataType, type Data } from 'apache-arrow';
+import { Field, makeData, RecordBatch, Schema, Struct, DataType, TimeUnit, type Data } from 'apache-arrow';
 import { arrowType, enumCode, ENUMS, ingestFields, RESOURCES, scopedKey, type ColumnDef, type ColumnType, type IngestField, type TableDef } from '../schema/index.ts';
 import { nearest } from '../lib/nearest.ts';
 import { IngestError } from './errors.ts';
-import { boolReader, inputKind, numberReader, stringCodes, timestampReader, utf8FromCodes, type InputKind, type StringCodes, ValidityBuilder } from '../lib/arrow-read.ts';
+import { boolReader, inputKind, stringCodes, timestampReader, utf8FromCodes, type InputKind, type StringCodes, ValidityBuilder } from '../lib/arrow-read.ts';
 
 const UTF8 = new TextEncoder();
 import type { ResourceEncoder, ResourceName } from './smart-encoding/encoder.ts';
@@ -43,26 +43,86 @@ function typedArrayFor(t: ColumnType, n: number) {
   }
 }
 
-function numericData(column: ColumnDef, n: number, read: (i: number) => number | bigint | null, table: TableDef, name: string): Data {
-  const out = typedArrayFor(column.type, n);
+/** Value range of each typed array a source column may arrive in; a column no wider than its target needs no check. */
+function sourceRange(a: unknown): [bigint, bigint] | undefined {
+  if (a instanceof Int8Array) return INT_RANGE.int8;
+  if (a instanceof Int16Array) return INT_RANGE.int16;
+  if (a instanceof Int32Array) return INT_RANGE.int32;
+  if (a instanceof BigInt64Array) return INT_RANGE.int64;
+  if (a instanceof Uint8Array) return INT_RANGE.uint8;
+  if (a instanceof Uint16Array) return INT_RANGE.uint16;
+  if (a instanceof Uint32Array) return INT_RANGE.uint32;
+  if (a instanceof BigUint64Array) return INT_RANGE.uint64;
+  return undefined;
+}
+
+/** The null bitmap of a source column re-based to offset 0, or null when it has no nulls. */
+function validityOf(source: Data, n: number): ValidityBuilder | null {
+  const bitmap = source.nullBitmap;
+  if (!bitmap || bitmap.length === 0 || source.nullCount === 0) return null;
   const valid = new ValidityBuilder(n);
+  for (let i = 0, j = source.offset; i < n; i++, j++) valid.set(i, (bitmap[j >> 3]! & (1 << (j & 7))) !== 0);
+  return valid.nulls ? valid : null;
+}
+
+function isSet(bits: Uint8Array, i: number): boolean {
+  return (bits[i >> 3]! & (1 << (i & 7))) !== 0;
+}
+
+/**
+ * Integer/float columns straight from the source's typed array: range checks only when the
+ * source type is wider than the target, then one bulk copy (null rows left at 0).
+ */
+function numericData(column: ColumnDef, n: number, source: Data, table: TableDef, name: string): Data {
+  const out = typedArrayFor(column.type, n);
+  const valid = validityOf(source, n);
+  const src = source.values as Int32Array | BigInt64Array | Float64Array;
+  const off = source.offset;
   const range = INT_RANGE[column.type];
-  const big = out instanceof BigInt64Array || out instanceof BigUint64Array;
-  for (let i = 0; i < n; i++) {
-    const v = read(i);
-    valid.set(i, v !== null);
-    if (v === null) continue;
-    if (range) {
+  const have = sourceRange(src);
+  if (range && !(have && have[0] >= range[0] && have[1] <= range[1])) {
+    const lo = Number(range[0]);
+    const hi = Number(range[1]);
+    for (let i = 0; i < n; i++) {
+      if (valid && !isSet(valid.bits, i)) continue;
+      const v = src[off + i]!;
       if (typeof v === 'number') {
         // Numbers compare exactly against these bounds; BigInt only when the value is one.
-        if (!Number.isInteger(v) || v < Number(range[0]) || v > Number(range[1])) throw outOfRange(table, name, i, v, column.type);
+        if (!Number.isInteger(v) || v < lo || v > hi) throw outOfRange(table, name, i, v, column.type);
       } else if (v < range[0] || v > range[1]) {
         throw outOfRange(table, name, i, v, column.type);
       }
     }
-    (out as unknown as Array<number | bigint>)[i] = big ? (typeof v === 'bigint' ? v : BigInt(v)) : Number(v);
   }
-  return makeData({ type: arrowType(column.type), length: n, nullCount: valid.nulls, nullBitmap: valid.nulls ? valid.bits : null, data: out } as never);
+  const bigOut = out instanceof BigInt64Array || out instanceof BigUint64Array;
+  const bigIn = src instanceof BigInt64Array || src instanceof BigUint64Array;
+  if (bigOut === bigIn) (out as Int32Array).set((src as Int32Array).subarray(off, off + n));
+  else if (bigOut) for (let i = 0; i < n; i++) (out as BigInt64Array)[i] = BigInt(src[off + i]!);
+  else for (let i = 0; i < n; i++) (out as Float64Array)[i] = Number(src[off + i]!);
+  return finishNumeric(column.type, n, out, valid);
+}
+
+/** Timestamps as µs: a bulk copy when the sender already used µs in 64 bits. */
+function timestampData(column: ColumnDef, n: number, source: Data): Data {
+  const valid = validityOf(source, n);
+  const t = source.type as DataType;
+  let out: BigInt64Array;
+  if (DataType.isTimestamp(t) && (t as unknown as { unit: TimeUnit }).unit === TimeUnit.MICROSECOND && source.values instanceof BigInt64Array) {
+    out = (source.values as BigInt64Array).slice(source.offset, source.offset + n);
+  } else {
+    out = new BigInt64Array(n);
+    const read = timestampReader(source);
+    for (let i = 0; i < n; i++) if (!valid || isSet(valid.bits, i)) out[i] = read(i)!;
+  }
+  return finishNumeric(column.type, n, out, valid);
+}
+
+function finishNumeric(type: ColumnType, n: number, out: ArrayLike<number | bigint>, valid: ValidityBuilder | null): Data {
+  if (valid) {
+    const zero = out instanceof BigInt64Array || out instanceof BigUint64Array ? 0n : 0;
+    for (let i = 0; i < n; i++) if (!isSet(valid.bits, i)) (out as unknown as Array<number | bigint>)[i] = zero;
+  }
+  return makeData({ type: arrowType(type), length: n, nullCount: valid ? valid.nulls : 0, nullBitmap: valid ? valid.bits : null, data: out } as never);
 }
 
 function outOfRange(table: TableDef, column: string, row: number, v: number | bigint, type: ColumnType): IngestError {
@@ -200,8 +260,8 @@ export async function toStorageBatch(table: TableDef, batch: RecordBatch, encode
     else if (f.convert === 'enum') data = enumData(table, f, source, n);
     else if (f.column.type === 'string') data = stringData(source, n);
     else if (f.column.type === 'bool') data = boolData(n, boolReader(source));
-    else if (f.column.type === 'timestamp') data = numericData(f.column, n, timestampReader(source), table, f.name);
-    else data = numericData(f.column, n, numberReader(source), table, f.name);
+    else if (f.column.type === 'timestamp') data = timestampData(f.column, n, source);
+    else data = numericData(f.column, n, source, table, f.name);
     if (f.column.role === 'time' && data.nullCount > 0) {
       throw new IngestError('WRONG_TYPE', `${table.fullName}.time must not be null`, { table: table.fullName, column: 'time' });
     }

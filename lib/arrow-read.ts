@@ -97,18 +97,84 @@ export function stringCodes(data: Data): StringCodes {
     const values: Array<string | null> = [];
     for (let k = 0; k < dict.length; k++) values.push(dict.get(k) ?? null);
     const idx = data.values as ArrayLike<number | bigint>;
-    for (let i = 0; i < n; i++) codes[i] = isValid(data, i) ? Number(idx[data.offset + i]) : -1;
+    const off = data.offset;
+    if (idx instanceof BigInt64Array || idx instanceof BigUint64Array) {
+      for (let i = 0; i < n; i++) codes[i] = Number(idx[off + i]);
+    } else {
+      codes.set((idx as Int32Array).subarray(off, off + n));
+    }
+    markNulls(data, codes);
     return { codes, values };
   }
+  if (!(data.valueOffsets instanceof Int32Array)) return internDecoded(data, codes);
+  return internBytes(data, codes);
+}
+
+/** Sets code -1 on the null rows. */
+function markNulls(data: Data, codes: Int32Array): void {
+  const bitmap = data.nullBitmap;
+  if (!bitmap || bitmap.length === 0 || data.nullCount === 0) return;
+  for (let i = 0, j = data.offset; i < codes.length; i++, j++) if ((bitmap[j >> 3]! & (1 << (j & 7))) === 0) codes[i] = -1;
+}
+
+/** Large strings (64-bit offsets): decode every row and intern the strings. */
+function internDecoded(data: Data, codes: Int32Array): StringCodes {
   const read = stringReader(data);
   const seen = new Map<string, number>();
   const values: string[] = [];
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < codes.length; i++) {
     const s = read(i);
     if (s === null) { codes[i] = -1; continue; }
     let c = seen.get(s);
     if (c === undefined) { c = values.length; values.push(s); seen.set(s, c); }
     codes[i] = c;
+  }
+  return { codes, values };
+}
+
+/**
+ * Plain Utf8: rows are interned by their raw bytes in an open-addressing hash table, and each
+ * distinct value is decoded once; decoding every row costs far more than hashing its bytes.
+ * Byte sequences that decode alike (invalid UTF-8) may get separate codes with equal values.
+ */
+function internBytes(data: Data, codes: Int32Array): StringCodes {
+  const n = codes.length;
+  const offsets = data.valueOffsets as Int32Array;
+  const bytes = data.values as Uint8Array;
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let cap = 16;
+  while (cap < n * 2) cap *= 2;
+  const mask = cap - 1;
+  const slots = new Int32Array(cap); // code + 1; 0 = empty
+  const firstRow: number[] = [];
+  const values: string[] = [];
+  markNulls(data, codes);
+  for (let i = 0, j = data.offset; i < n; i++, j++) {
+    if (codes[i] === -1) continue;
+    const start = offsets[j]!;
+    const end = offsets[j + 1]!;
+    let h = 0x811c9dc5;
+    for (let b = start; b < end; b++) h = Math.imul(h ^ bytes[b]!, 0x01000193);
+    let slot = (h ^ (h >>> 15)) & mask;
+    for (;;) {
+      const s = slots[slot]!;
+      if (s === 0) {
+        slots[slot] = values.length + 1;
+        codes[i] = values.length;
+        firstRow.push(j);
+        values.push(buf.toString('utf8', start, end));
+        break;
+      }
+      const r = firstRow[s - 1]!;
+      const rs = offsets[r]!;
+      const len = end - start;
+      if (offsets[r + 1]! - rs === len) {
+        let b = 0;
+        while (b < len && bytes[rs + b] === bytes[start + b]) b++;
+        if (b === len) { codes[i] = s - 1; break; }
+      }
+      slot = (slot + 1) & mask;
+    }
   }
   return { codes, values };
 }
