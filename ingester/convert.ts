@@ -171,57 +171,91 @@ function enumData(table: TableDef, f: IngestField, source: Data, n: number): Dat
   return makeData({ type: arrowType(f.column.type), length: n, nullCount: valid.nulls, nullBitmap: valid.nulls ? valid.bits : null, data: out } as never);
 }
 
+/** Per-column string codes, computed once per batch: scope columns serve several resource tags. */
+type CodesOf = (column: string) => StringCodes | undefined;
+
+/** Pairs of codes → dense codes numbered by first occurrence; a flat table while it stays this small, else a Map. */
+const FLAT_PAIRS = 1 << 22;
+
+/**
+ * Rows → dense tuple codes over several code columns (code -1 = null), numbered in order of
+ * each tuple's first row. Returns the per-row tuple code and the first row of each tuple.
+ */
+function tupleCodes(parts: StringCodes[], n: number): { tuple: Int32Array; firstRow: number[] } {
+  let tuple = new Int32Array(n);
+  let firstRow: number[] = [];
+  const first = parts[0]!;
+  let card = first.values.length + 1;
+  for (let i = 0; i < n; i++) tuple[i] = first.codes[i]! + 1;
+  for (let p = 1; p <= parts.length; p++) {
+    // Renumber (tuple so far, next code) pairs densely; the last pass (p = parts.length) only
+    // renumbers the tuples themselves by first occurrence.
+    const codes = p < parts.length ? parts[p]!.codes : undefined;
+    const radix = p < parts.length ? parts[p]!.values.length + 1 : 1;
+    const next = new Int32Array(n);
+    const rows: number[] = [];
+    if (card * radix <= FLAT_PAIRS) {
+      const seen = new Int32Array(card * radix).fill(-1);
+      for (let i = 0; i < n; i++) {
+        const pair = tuple[i]! * radix + (codes ? codes[i]! + 1 : 0);
+        let c = seen[pair]!;
+        if (c < 0) { c = seen[pair] = rows.length; rows.push(i); }
+        next[i] = c;
+      }
+    } else {
+      const seen = new Map<number, number>();
+      for (let i = 0; i < n; i++) {
+        const pair = tuple[i]! * radix + (codes ? codes[i]! + 1 : 0);
+        let c = seen.get(pair);
+        if (c === undefined) { c = rows.length; seen.set(pair, c); rows.push(i); }
+        next[i] = c;
+      }
+    }
+    tuple = next;
+    firstRow = rows;
+    card = rows.length;
+  }
+  return { tuple, firstRow };
+}
+
 /**
  * Resource names → IDs, each name keyed inside its scope (cluster/namespace/host) taken from
- * the same row. Rows are reduced to tuples of codes first, so keys are built once per
- * distinct (scope..., name) tuple.
+ * the same row. Rows are reduced to dense tuple codes first, so keys are built and looked up
+ * once per distinct (scope..., name) tuple.
  */
-async function resourceData(table: TableDef, f: IngestField, batch: RecordBatch, encoder: ResourceEncoder): Promise<Data> {
+async function resourceData(f: IngestField, n: number, codesOf: CodesOf, encoder: ResourceEncoder): Promise<Data> {
   const enc = f.column.encoding as { resource: keyof typeof RESOURCES };
-  const n = batch.numRows;
   const suffix = f.column.side === undefined ? '' : `_${f.column.side}`;
-  const name = stringCodes(batch.getChild(f.name)!.data[0]!);
-  const scopes = RESOURCES[enc.resource].scope.map((s) => {
-    const child = batch.getChild(`${s}${suffix}`);
-    return child ? stringCodes(child.data[0]!) : undefined;
-  });
-  // Tuple → one number: mixed radix over each column's code space (+1 for null); exact while
-  // the radix product stays below 2^53, else the tuple is spelt out as text.
+  const name = codesOf(f.name)!;
+  const scopes = RESOURCES[enc.resource].scope.map((s) => codesOf(`${s}${suffix}`));
   const parts = [...scopes.filter((s): s is StringCodes => s !== undefined), name];
-  const exact = parts.reduce((m, p) => m * (p.values.length + 1), 1) <= Number.MAX_SAFE_INTEGER;
-  const tuple: Array<number | string> = new Array(n);
-  for (let i = 0; i < n; i++) {
-    if (exact) {
-      let t = 0;
-      for (const p of parts) t = t * (p.values.length + 1) + (p.codes[i]! + 1);
-      tuple[i] = t;
-    } else {
-      tuple[i] = parts.map((p) => p.codes[i]).join(',');
-    }
-  }
-  const keyOf = new Map<number | string, string | null>();
+  const { tuple, firstRow } = tupleCodes(parts, n);
+  const keyOf: Array<string | null> = [];
   const distinct: ResourceName[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = tuple[i]!;
-    if (keyOf.has(t)) continue;
+  for (const i of firstRow) {
     const nm = name.codes[i]! < 0 ? null : name.values[name.codes[i]!]!;
-    if (nm === null || nm === '') { keyOf.set(t, null); continue; }
+    if (nm === null || nm === '') { keyOf.push(null); continue; }
     const scopeNames = scopes.map((s) => (s && s.codes[i]! >= 0 ? s.values[s.codes[i]!] : null));
     const key = scopeNames.length === 0 ? nm : scopedKey(scopeNames, nm);
-    keyOf.set(t, key);
+    keyOf.push(key);
     distinct.push({ key, name: nm });
   }
   const ids = await encoder.encode(enc.resource, distinct);
-  const idOf = new Map<number | string, number>();
-  for (const [t, key] of keyOf) if (key !== null) idOf.set(t, ids.get(key)!);
+  const idOf = new Int32Array(keyOf.length);
+  for (let t = 0; t < keyOf.length; t++) idOf[t] = keyOf[t] === null ? -1 : ids.get(keyOf[t]!)!;
   const out = new Uint32Array(n);
-  const valid = new ValidityBuilder(n);
+  let nulls = 0;
   for (let i = 0; i < n; i++) {
-    const id = idOf.get(tuple[i]!);
-    valid.set(i, id !== undefined);
-    if (id !== undefined) out[i] = id;
+    const id = idOf[tuple[i]!]!;
+    if (id < 0) nulls++;
+    else out[i] = id;
   }
-  return makeData({ type: arrowType('uint32'), length: n, nullCount: valid.nulls, nullBitmap: valid.nulls ? valid.bits : null, data: out } as never);
+  let bitmap: Uint8Array | null = null;
+  if (nulls) {
+    bitmap = new Uint8Array((n + 7) >> 3);
+    for (let i = 0; i < n; i++) if (idOf[tuple[i]!]! >= 0) bitmap[i >> 3]! |= 1 << (i & 7);
+  }
+  return makeData({ type: arrowType('uint32'), length: n, nullCount: nulls, nullBitmap: bitmap, data: out } as never);
 }
 
 /** Checks the batch's schema against the table: names, duplicates and types. */
@@ -252,11 +286,21 @@ export async function toStorageBatch(table: TableDef, batch: RecordBatch, encode
   const fields = ingestFields(table);
   const children: Data[] = [];
   const outFields: Field[] = [];
+  const memo = new Map<string, StringCodes>();
+  const codesOf: CodesOf = (column) => {
+    let c = memo.get(column);
+    if (!c) {
+      const child = batch.getChild(column);
+      if (!child) return undefined;
+      memo.set(column, (c = stringCodes(child.data[0]!)));
+    }
+    return c;
+  };
   for (const field of batch.schema.fields) {
     const f = fields.get(field.name)!;
     const source = batch.getChild(field.name)!.data[0]!;
     let data: Data;
-    if (f.convert === 'resource') data = await resourceData(table, f, batch, encoder);
+    if (f.convert === 'resource') data = await resourceData(f, n, codesOf, encoder);
     else if (f.convert === 'enum') data = enumData(table, f, source, n);
     else if (f.column.type === 'string') data = stringData(source, n);
     else if (f.column.type === 'bool') data = boolData(n, boolReader(source));
