@@ -3,14 +3,15 @@
  * column against the catalog. Throws IngestError naming the table, column and row at fault;
  * it never writes, so a rejected request leaves nothing behind.
  */
-import { Field, makeData, RecordBatch, Schema, Struct, DataType, type Data } from 'apache-arrow';
+import { Field, makeData, RecordBatch, Schema, Struct, DataType, TimeUnit, type Data } from 'apache-arrow';
 import { arrowType, enumCode, ENUMS, ingestFields, RESOURCES, scopedKey, type ColumnDef, type ColumnType, type IngestField, type TableDef } from '../schema/index.ts';
 import { nearest } from '../lib/nearest.ts';
 import { IngestError } from './errors.ts';
-import { boolReader, inputKind, numberReader, stringCodes, timestampReader, utf8FromCodes, type InputKind, type StringCodes, ValidityBuilder } from '../lib/arrow-read.ts';
+import { boolReader, inputKind, stringCodes, timestampReader, utf8FromCodes, type InputKind, type StringCodes, ValidityBuilder } from '../lib/arrow-read.ts';
 
 const UTF8 = new TextEncoder();
 import type { ResourceEncoder, ResourceName } from './smart-encoding/encoder.ts';
+import { tupleCodes } from './smart-encoding/tuples.ts';
 
 const INT_RANGE: Partial<Record<ColumnType, [bigint, bigint]>> = {
   int8: [-128n, 127n], int16: [-32768n, 32767n], int32: [-2147483648n, 2147483647n], int64: [-(2n ** 63n), 2n ** 63n - 1n],
@@ -43,26 +44,86 @@ function typedArrayFor(t: ColumnType, n: number) {
   }
 }
 
-function numericData(column: ColumnDef, n: number, read: (i: number) => number | bigint | null, table: TableDef, name: string): Data {
-  const out = typedArrayFor(column.type, n);
+/** Value range of each typed array a source column may arrive in; a column no wider than its target needs no check. */
+function sourceRange(a: unknown): [bigint, bigint] | undefined {
+  if (a instanceof Int8Array) return INT_RANGE.int8;
+  if (a instanceof Int16Array) return INT_RANGE.int16;
+  if (a instanceof Int32Array) return INT_RANGE.int32;
+  if (a instanceof BigInt64Array) return INT_RANGE.int64;
+  if (a instanceof Uint8Array) return INT_RANGE.uint8;
+  if (a instanceof Uint16Array) return INT_RANGE.uint16;
+  if (a instanceof Uint32Array) return INT_RANGE.uint32;
+  if (a instanceof BigUint64Array) return INT_RANGE.uint64;
+  return undefined;
+}
+
+/** The null bitmap of a source column re-based to offset 0, or null when it has no nulls. */
+function validityOf(source: Data, n: number): ValidityBuilder | null {
+  const bitmap = source.nullBitmap;
+  if (!bitmap || bitmap.length === 0 || source.nullCount === 0) return null;
   const valid = new ValidityBuilder(n);
+  for (let i = 0, j = source.offset; i < n; i++, j++) valid.set(i, (bitmap[j >> 3]! & (1 << (j & 7))) !== 0);
+  return valid.nulls ? valid : null;
+}
+
+function isSet(bits: Uint8Array, i: number): boolean {
+  return (bits[i >> 3]! & (1 << (i & 7))) !== 0;
+}
+
+/**
+ * Integer/float columns straight from the source's typed array: range checks only when the
+ * source type is wider than the target, then one bulk copy (null rows left at 0).
+ */
+function numericData(column: ColumnDef, n: number, source: Data, table: TableDef, name: string): Data {
+  const out = typedArrayFor(column.type, n);
+  const valid = validityOf(source, n);
+  const src = source.values as Int32Array | BigInt64Array | Float64Array;
+  const off = source.offset;
   const range = INT_RANGE[column.type];
-  const big = out instanceof BigInt64Array || out instanceof BigUint64Array;
-  for (let i = 0; i < n; i++) {
-    const v = read(i);
-    valid.set(i, v !== null);
-    if (v === null) continue;
-    if (range) {
+  const have = sourceRange(src);
+  if (range && !(have && have[0] >= range[0] && have[1] <= range[1])) {
+    const lo = Number(range[0]);
+    const hi = Number(range[1]);
+    for (let i = 0; i < n; i++) {
+      if (valid && !isSet(valid.bits, i)) continue;
+      const v = src[off + i]!;
       if (typeof v === 'number') {
         // Numbers compare exactly against these bounds; BigInt only when the value is one.
-        if (!Number.isInteger(v) || v < Number(range[0]) || v > Number(range[1])) throw outOfRange(table, name, i, v, column.type);
+        if (!Number.isInteger(v) || v < lo || v > hi) throw outOfRange(table, name, i, v, column.type);
       } else if (v < range[0] || v > range[1]) {
         throw outOfRange(table, name, i, v, column.type);
       }
     }
-    (out as unknown as Array<number | bigint>)[i] = big ? (typeof v === 'bigint' ? v : BigInt(v)) : Number(v);
   }
-  return makeData({ type: arrowType(column.type), length: n, nullCount: valid.nulls, nullBitmap: valid.nulls ? valid.bits : null, data: out } as never);
+  const bigOut = out instanceof BigInt64Array || out instanceof BigUint64Array;
+  const bigIn = src instanceof BigInt64Array || src instanceof BigUint64Array;
+  if (bigOut === bigIn) (out as Int32Array).set((src as Int32Array).subarray(off, off + n));
+  else if (bigOut) for (let i = 0; i < n; i++) (out as BigInt64Array)[i] = BigInt(src[off + i]!);
+  else for (let i = 0; i < n; i++) (out as Float64Array)[i] = Number(src[off + i]!);
+  return finishNumeric(column.type, n, out, valid);
+}
+
+/** Timestamps as µs: a bulk copy when the sender already used µs in 64 bits. */
+function timestampData(column: ColumnDef, n: number, source: Data): Data {
+  const valid = validityOf(source, n);
+  const t = source.type as DataType;
+  let out: BigInt64Array;
+  if (DataType.isTimestamp(t) && (t as unknown as { unit: TimeUnit }).unit === TimeUnit.MICROSECOND && source.values instanceof BigInt64Array) {
+    out = (source.values as BigInt64Array).slice(source.offset, source.offset + n);
+  } else {
+    out = new BigInt64Array(n);
+    const read = timestampReader(source);
+    for (let i = 0; i < n; i++) if (!valid || isSet(valid.bits, i)) out[i] = read(i)!;
+  }
+  return finishNumeric(column.type, n, out, valid);
+}
+
+function finishNumeric(type: ColumnType, n: number, out: ArrayLike<number | bigint>, valid: ValidityBuilder | null): Data {
+  if (valid) {
+    const zero = out instanceof BigInt64Array || out instanceof BigUint64Array ? 0n : 0;
+    for (let i = 0; i < n; i++) if (!isSet(valid.bits, i)) (out as unknown as Array<number | bigint>)[i] = zero;
+  }
+  return makeData({ type: arrowType(type), length: n, nullCount: valid ? valid.nulls : 0, nullBitmap: valid ? valid.bits : null, data: out } as never);
 }
 
 function outOfRange(table: TableDef, column: string, row: number, v: number | bigint, type: ColumnType): IngestError {
@@ -111,57 +172,47 @@ function enumData(table: TableDef, f: IngestField, source: Data, n: number): Dat
   return makeData({ type: arrowType(f.column.type), length: n, nullCount: valid.nulls, nullBitmap: valid.nulls ? valid.bits : null, data: out } as never);
 }
 
+/** Per-column string codes, computed once per batch: scope columns serve several resource tags. */
+type CodesOf = (column: string) => StringCodes | undefined;
+
 /**
  * Resource names → IDs, each name keyed inside its scope (cluster/namespace/host) taken from
- * the same row. Rows are reduced to tuples of codes first, so keys are built once per
- * distinct (scope..., name) tuple.
+ * the same row. Rows are reduced to dense tuple codes first, so keys are built and looked up
+ * once per distinct (scope..., name) tuple.
  */
-async function resourceData(table: TableDef, f: IngestField, batch: RecordBatch, encoder: ResourceEncoder): Promise<Data> {
+async function resourceData(f: IngestField, n: number, codesOf: CodesOf, encoder: ResourceEncoder): Promise<Data> {
   const enc = f.column.encoding as { resource: keyof typeof RESOURCES };
-  const n = batch.numRows;
   const suffix = f.column.side === undefined ? '' : `_${f.column.side}`;
-  const name = stringCodes(batch.getChild(f.name)!.data[0]!);
-  const scopes = RESOURCES[enc.resource].scope.map((s) => {
-    const child = batch.getChild(`${s}${suffix}`);
-    return child ? stringCodes(child.data[0]!) : undefined;
-  });
-  // Tuple → one number: mixed radix over each column's code space (+1 for null); exact while
-  // the radix product stays below 2^53, else the tuple is spelt out as text.
+  const name = codesOf(f.name)!;
+  const scopes = RESOURCES[enc.resource].scope.map((s) => codesOf(`${s}${suffix}`));
   const parts = [...scopes.filter((s): s is StringCodes => s !== undefined), name];
-  const exact = parts.reduce((m, p) => m * (p.values.length + 1), 1) <= Number.MAX_SAFE_INTEGER;
-  const tuple: Array<number | string> = new Array(n);
-  for (let i = 0; i < n; i++) {
-    if (exact) {
-      let t = 0;
-      for (const p of parts) t = t * (p.values.length + 1) + (p.codes[i]! + 1);
-      tuple[i] = t;
-    } else {
-      tuple[i] = parts.map((p) => p.codes[i]).join(',');
-    }
-  }
-  const keyOf = new Map<number | string, string | null>();
+  const { tuple, firstRow } = tupleCodes(parts, n);
+  const keyOf: Array<string | null> = [];
   const distinct: ResourceName[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = tuple[i]!;
-    if (keyOf.has(t)) continue;
+  for (const i of firstRow) {
     const nm = name.codes[i]! < 0 ? null : name.values[name.codes[i]!]!;
-    if (nm === null || nm === '') { keyOf.set(t, null); continue; }
+    if (nm === null || nm === '') { keyOf.push(null); continue; }
     const scopeNames = scopes.map((s) => (s && s.codes[i]! >= 0 ? s.values[s.codes[i]!] : null));
     const key = scopeNames.length === 0 ? nm : scopedKey(scopeNames, nm);
-    keyOf.set(t, key);
+    keyOf.push(key);
     distinct.push({ key, name: nm });
   }
   const ids = await encoder.encode(enc.resource, distinct);
-  const idOf = new Map<number | string, number>();
-  for (const [t, key] of keyOf) if (key !== null) idOf.set(t, ids.get(key)!);
+  const idOf = new Int32Array(keyOf.length);
+  for (let t = 0; t < keyOf.length; t++) idOf[t] = keyOf[t] === null ? -1 : ids.get(keyOf[t]!)!;
   const out = new Uint32Array(n);
-  const valid = new ValidityBuilder(n);
+  let nulls = 0;
   for (let i = 0; i < n; i++) {
-    const id = idOf.get(tuple[i]!);
-    valid.set(i, id !== undefined);
-    if (id !== undefined) out[i] = id;
+    const id = idOf[tuple[i]!]!;
+    if (id < 0) nulls++;
+    else out[i] = id;
   }
-  return makeData({ type: arrowType('uint32'), length: n, nullCount: valid.nulls, nullBitmap: valid.nulls ? valid.bits : null, data: out } as never);
+  let bitmap: Uint8Array | null = null;
+  if (nulls) {
+    bitmap = new Uint8Array((n + 7) >> 3);
+    for (let i = 0; i < n; i++) if (idOf[tuple[i]!]! >= 0) bitmap[i >> 3]! |= 1 << (i & 7);
+  }
+  return makeData({ type: arrowType('uint32'), length: n, nullCount: nulls, nullBitmap: bitmap, data: out } as never);
 }
 
 /** Checks the batch's schema against the table: names, duplicates and types. */
@@ -192,16 +243,26 @@ export async function toStorageBatch(table: TableDef, batch: RecordBatch, encode
   const fields = ingestFields(table);
   const children: Data[] = [];
   const outFields: Field[] = [];
+  const memo = new Map<string, StringCodes>();
+  const codesOf: CodesOf = (column) => {
+    let c = memo.get(column);
+    if (!c) {
+      const child = batch.getChild(column);
+      if (!child) return undefined;
+      memo.set(column, (c = stringCodes(child.data[0]!)));
+    }
+    return c;
+  };
   for (const field of batch.schema.fields) {
     const f = fields.get(field.name)!;
     const source = batch.getChild(field.name)!.data[0]!;
     let data: Data;
-    if (f.convert === 'resource') data = await resourceData(table, f, batch, encoder);
+    if (f.convert === 'resource') data = await resourceData(f, n, codesOf, encoder);
     else if (f.convert === 'enum') data = enumData(table, f, source, n);
     else if (f.column.type === 'string') data = stringData(source, n);
     else if (f.column.type === 'bool') data = boolData(n, boolReader(source));
-    else if (f.column.type === 'timestamp') data = numericData(f.column, n, timestampReader(source), table, f.name);
-    else data = numericData(f.column, n, numberReader(source), table, f.name);
+    else if (f.column.type === 'timestamp') data = timestampData(f.column, n, source);
+    else data = numericData(f.column, n, source, table, f.name);
     if (f.column.role === 'time' && data.nullCount > 0) {
       throw new IngestError('WRONG_TYPE', `${table.fullName}.time must not be null`, { table: table.fullName, column: 'time' });
     }

@@ -97,13 +97,32 @@ export function stringCodes(data: Data): StringCodes {
     const values: Array<string | null> = [];
     for (let k = 0; k < dict.length; k++) values.push(dict.get(k) ?? null);
     const idx = data.values as ArrayLike<number | bigint>;
-    for (let i = 0; i < n; i++) codes[i] = isValid(data, i) ? Number(idx[data.offset + i]) : -1;
+    const off = data.offset;
+    if (idx instanceof BigInt64Array || idx instanceof BigUint64Array) {
+      for (let i = 0; i < n; i++) codes[i] = Number(idx[off + i]);
+    } else {
+      codes.set((idx as Int32Array).subarray(off, off + n));
+    }
+    markNulls(data, codes);
     return { codes, values };
   }
+  if (!(data.valueOffsets instanceof Int32Array)) return internDecoded(data, codes);
+  return internBytes(data, codes);
+}
+
+/** Sets code -1 on the null rows. */
+function markNulls(data: Data, codes: Int32Array): void {
+  const bitmap = data.nullBitmap;
+  if (!bitmap || bitmap.length === 0 || data.nullCount === 0) return;
+  for (let i = 0, j = data.offset; i < codes.length; i++, j++) if ((bitmap[j >> 3]! & (1 << (j & 7))) === 0) codes[i] = -1;
+}
+
+/** Large strings (64-bit offsets): decode every row and intern the strings. */
+function internDecoded(data: Data, codes: Int32Array): StringCodes {
   const read = stringReader(data);
   const seen = new Map<string, number>();
   const values: string[] = [];
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < codes.length; i++) {
     const s = read(i);
     if (s === null) { codes[i] = -1; continue; }
     let c = seen.get(s);
@@ -113,15 +132,73 @@ export function stringCodes(data: Data): StringCodes {
   return { codes, values };
 }
 
+/**
+ * Plain Utf8: rows are interned by their raw bytes in an open-addressing hash table, and each
+ * distinct value is decoded once; decoding every row costs far more than hashing its bytes.
+ * Byte sequences that decode alike (invalid UTF-8) may get separate codes with equal values.
+ */
+function internBytes(data: Data, codes: Int32Array): StringCodes {
+  const n = codes.length;
+  const offsets = data.valueOffsets as Int32Array;
+  const bytes = data.values as Uint8Array;
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let cap = 16;
+  while (cap < n * 2) cap *= 2;
+  const mask = cap - 1;
+  const slots = new Int32Array(cap); // code + 1; 0 = empty
+  const firstRow: number[] = [];
+  const values: string[] = [];
+  markNulls(data, codes);
+  for (let i = 0, j = data.offset; i < n; i++, j++) {
+    if (codes[i] === -1) continue;
+    const start = offsets[j]!;
+    const end = offsets[j + 1]!;
+    let h = 0x811c9dc5;
+    for (let b = start; b < end; b++) h = Math.imul(h ^ bytes[b]!, 0x01000193);
+    let slot = (h ^ (h >>> 15)) & mask;
+    for (;;) {
+      const s = slots[slot]!;
+      if (s === 0) {
+        slots[slot] = values.length + 1;
+        codes[i] = values.length;
+        firstRow.push(j);
+        values.push(buf.toString('utf8', start, end));
+        break;
+      }
+      const r = firstRow[s - 1]!;
+      const rs = offsets[r]!;
+      const len = end - start;
+      if (offsets[r + 1]! - rs === len) {
+        let b = 0;
+        while (b < len && bytes[rs + b] === bytes[start + b]) b++;
+        if (b === len) { codes[i] = s - 1; break; }
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+  return { codes, values };
+}
+
 /** A plain Utf8 column from per-row codes into UTF-8 values, bytes copied (code -1 = null). */
 export function utf8FromCodes(values: ReadonlyArray<Uint8Array | null>, codes: ArrayLike<number>, n: number): Data {
+  // Values pooled in one buffer; rows copied byte by byte, which beats a native call per short value.
+  const m = values.length;
+  const start = new Int32Array(m + 1);
+  const isNull = new Uint8Array(m);
+  for (let k = 0; k < m; k++) {
+    const v = values[k];
+    if (v === null) isNull[k] = 1;
+    start[k + 1] = start[k]! + (v ? v.length : 0);
+  }
+  const pool = new Uint8Array(start[m]!);
+  for (let k = 0; k < m; k++) { const v = values[k]; if (v) pool.set(v, start[k]!); }
   let total = 0;
   let nulls = 0;
   for (let i = 0; i < n; i++) {
     const c = codes[i]!;
-    const v = c < 0 ? null : values[c];
-    if (v) total += v.length;
-    else if (v === null) nulls++;
+    // A code past the values (malformed input) reads as undefined: an empty, valid string.
+    if (c < 0 || (c < m && isNull[c])) nulls++;
+    else if (c < m) total += start[c + 1]! - start[c]!;
   }
   const offsets = new Int32Array(n + 1);
   const bytes = new Uint8Array(total);
@@ -129,9 +206,11 @@ export function utf8FromCodes(values: ReadonlyArray<Uint8Array | null>, codes: A
   let pos = 0;
   for (let i = 0; i < n; i++) {
     const c = codes[i]!;
-    const v = c < 0 ? null : values[c];
-    if (v) { bytes.set(v, pos); pos += v.length; }
-    if (bitmap && v !== null) bitmap[i >> 3]! |= 1 << (i & 7);
+    const valid = !(c < 0 || (c < m && isNull[c]));
+    if (valid && c < m) {
+      for (let b = start[c]!, e = start[c + 1]!; b < e; b++) bytes[pos++] = pool[b]!;
+    }
+    if (bitmap && valid) bitmap[i >> 3]! |= 1 << (i & 7);
     offsets[i + 1] = pos;
   }
   return makeData({ type: new Utf8(), length: n, nullCount: nulls, nullBitmap: bitmap, valueOffsets: offsets, data: bytes });
