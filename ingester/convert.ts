@@ -77,8 +77,8 @@ function isSet(bits: Uint8Array, i: number): boolean {
 function numericData(column: ColumnDef, n: number, source: Data, table: TableDef, name: string): Data {
   const out = typedArrayFor(column.type, n);
   const valid = validityOf(source, n);
+  // Already cut at a slice's start (see lib/arrow-read.ts); only the null bitmap is not.
   const src = source.values as Int32Array | BigInt64Array | Float64Array;
-  const off = source.offset;
   const range = INT_RANGE[column.type];
   const have = sourceRange(src);
   if (range && !(have && have[0] >= range[0] && have[1] <= range[1])) {
@@ -86,7 +86,7 @@ function numericData(column: ColumnDef, n: number, source: Data, table: TableDef
     const hi = Number(range[1]);
     for (let i = 0; i < n; i++) {
       if (valid && !isSet(valid.bits, i)) continue;
-      const v = src[off + i]!;
+      const v = src[i]!;
       if (typeof v === 'number') {
         // Numbers compare exactly against these bounds; BigInt only when the value is one.
         if (!Number.isInteger(v) || v < lo || v > hi) throw outOfRange(table, name, i, v, column.type);
@@ -97,9 +97,9 @@ function numericData(column: ColumnDef, n: number, source: Data, table: TableDef
   }
   const bigOut = out instanceof BigInt64Array || out instanceof BigUint64Array;
   const bigIn = src instanceof BigInt64Array || src instanceof BigUint64Array;
-  if (bigOut === bigIn) (out as Int32Array).set((src as Int32Array).subarray(off, off + n));
-  else if (bigOut) for (let i = 0; i < n; i++) (out as BigInt64Array)[i] = BigInt(src[off + i]!);
-  else for (let i = 0; i < n; i++) (out as Float64Array)[i] = Number(src[off + i]!);
+  if (bigOut === bigIn) (out as Int32Array).set((src as Int32Array).subarray(0, n));
+  else if (bigOut) for (let i = 0; i < n; i++) (out as BigInt64Array)[i] = BigInt(src[i]!);
+  else for (let i = 0; i < n; i++) (out as Float64Array)[i] = Number(src[i]!);
   return finishNumeric(column.type, n, out, valid);
 }
 
@@ -109,7 +109,7 @@ function timestampData(column: ColumnDef, n: number, source: Data): Data {
   const t = source.type as DataType;
   let out: BigInt64Array;
   if (DataType.isTimestamp(t) && (t as unknown as { unit: TimeUnit }).unit === TimeUnit.MICROSECOND && source.values instanceof BigInt64Array) {
-    out = (source.values as BigInt64Array).slice(source.offset, source.offset + n);
+    out = (source.values as BigInt64Array).slice(0, n);
   } else {
     out = new BigInt64Array(n);
     const read = timestampReader(source);

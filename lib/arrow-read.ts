@@ -2,6 +2,9 @@
  * Reading Arrow columns whatever type the sender chose: integers of any width, any
  * timestamp unit, plain/large/dictionary strings. Values are read from the raw buffers:
  * `Vector.get` turns timestamps into float milliseconds, which loses microseconds.
+ * A sliced Data (offset > 0) has its byte-aligned buffers (values, value offsets, dictionary
+ * indices) already cut at the slice by apache-arrow; only bitmaps (nulls, booleans) still
+ * count from bit `data.offset`.
  */
 import { DataType, makeData, TimeUnit, Utf8, type Data, type Field } from 'apache-arrow';
 
@@ -33,22 +36,18 @@ export function stringReader(data: Data): (i: number) => string | null {
     const names: Array<string | null> = [];
     for (let k = 0; k < dict.length; k++) names.push(dict.get(k) ?? null);
     const idx = data.values as ArrayLike<number | bigint>;
-    return (i) => (isValid(data, i) ? names[Number(idx[data.offset + i])] ?? null : null);
+    return (i) => (isValid(data, i) ? names[Number(idx[i])] ?? null : null);
   }
   const offsets = data.valueOffsets as ArrayLike<number | bigint>;
   const bytes = data.values as Uint8Array;
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return (i) => {
-    if (!isValid(data, i)) return null;
-    const j = data.offset + i;
-    return buf.toString('utf8', Number(offsets[j]), Number(offsets[j + 1]));
-  };
+  return (i) => (isValid(data, i) ? buf.toString('utf8', Number(offsets[i]), Number(offsets[i + 1])) : null);
 }
 
 /** Reads row i of an integer or float column as number or bigint (64-bit ints stay exact). */
 export function numberReader(data: Data): (i: number) => number | bigint | null {
   const values = data.values as ArrayLike<number | bigint>;
-  return (i) => (isValid(data, i) ? values[data.offset + i]! : null);
+  return (i) => (isValid(data, i) ? values[i]! : null);
 }
 
 export function boolReader(data: Data): (i: number) => boolean | null {
@@ -75,7 +74,7 @@ export function timestampReader(data: Data): (i: number) => bigint | null {
         : unit === TimeUnit.MICROSECOND ? (v) => BigInt(v)
           : (v) => BigInt(v) / 1000n;
   }
-  return (i) => (isValid(data, i) ? toMicros(values[data.offset + i]!) : null);
+  return (i) => (isValid(data, i) ? toMicros(values[i]!) : null);
 }
 
 export function describeType(f: Field): string {
@@ -97,11 +96,10 @@ export function stringCodes(data: Data): StringCodes {
     const values: Array<string | null> = [];
     for (let k = 0; k < dict.length; k++) values.push(dict.get(k) ?? null);
     const idx = data.values as ArrayLike<number | bigint>;
-    const off = data.offset;
     if (idx instanceof BigInt64Array || idx instanceof BigUint64Array) {
-      for (let i = 0; i < n; i++) codes[i] = Number(idx[off + i]);
+      for (let i = 0; i < n; i++) codes[i] = Number(idx[i]);
     } else {
-      codes.set((idx as Int32Array).subarray(off, off + n));
+      codes.set((idx as Int32Array).subarray(0, n));
     }
     markNulls(data, codes);
     return { codes, values };
@@ -149,10 +147,10 @@ function internBytes(data: Data, codes: Int32Array): StringCodes {
   const firstRow: number[] = [];
   const values: string[] = [];
   markNulls(data, codes);
-  for (let i = 0, j = data.offset; i < n; i++, j++) {
+  for (let i = 0; i < n; i++) {
     if (codes[i] === -1) continue;
-    const start = offsets[j]!;
-    const end = offsets[j + 1]!;
+    const start = offsets[i]!;
+    const end = offsets[i + 1]!;
     let h = 0x811c9dc5;
     for (let b = start; b < end; b++) h = Math.imul(h ^ bytes[b]!, 0x01000193);
     let slot = (h ^ (h >>> 15)) & mask;
@@ -161,7 +159,7 @@ function internBytes(data: Data, codes: Int32Array): StringCodes {
       if (s === 0) {
         slots[slot] = values.length + 1;
         codes[i] = values.length;
-        firstRow.push(j);
+        firstRow.push(i);
         values.push(buf.toString('utf8', start, end));
         break;
       }

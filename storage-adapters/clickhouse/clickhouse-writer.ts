@@ -65,7 +65,7 @@ function writeFixed(out: Buffer, at: number, c: ColumnDef, data: Data): void {
   }
   if (sameLayout(c.type, data.type)) {
     const v = data.values as ArrayBufferView;
-    out.set(new Uint8Array(v.buffer, v.byteOffset + data.offset * width, n * width), at * width);
+    out.set(new Uint8Array(v.buffer, v.byteOffset, n * width), at * width); // already cut at a slice's start
     return;
   }
   // A different but compatible Arrow type: convert value by value, refusing what does not fit.
@@ -95,11 +95,11 @@ function writeFixed(out: Buffer, at: number, c: ColumnDef, data: Data): void {
 }
 
 /** A string column's values as UTF-8: plain Utf8 is read in place, other encodings are encoded once. */
-interface Utf8View { offsets: ArrayLike<number>; bytes: Uint8Array; first: number; valid: ((i: number) => boolean) | undefined }
+interface Utf8View { offsets: ArrayLike<number>; bytes: Uint8Array; valid: ((i: number) => boolean) | undefined }
 
 function utf8View(data: Data): Utf8View {
   if (DataType.isUtf8(data.type)) {
-    return { offsets: data.valueOffsets as Int32Array, bytes: data.values as Uint8Array, first: data.offset, valid: data.nullCount > 0 ? (i) => isValid(data, i) : undefined };
+    return { offsets: data.valueOffsets as Int32Array, bytes: data.values as Uint8Array, valid: data.nullCount > 0 ? (i) => isValid(data, i) : undefined };
   }
   // Large or dictionary-encoded strings: re-encode into one plain buffer first.
   const read = stringReader(data);
@@ -111,7 +111,7 @@ function utf8View(data: Data): Utf8View {
     if (v !== null) { const b = Buffer.from(v, 'utf8'); parts.push(b); size += b.length; }
     offsets[i + 1] = size;
   }
-  return { offsets, bytes: Buffer.concat(parts), first: 0, valid: data.nullCount > 0 ? (i) => isValid(data, i) : undefined };
+  return { offsets, bytes: Buffer.concat(parts), valid: data.nullCount > 0 ? (i) => isValid(data, i) : undefined };
 }
 
 /** Native strings: varint length + bytes per row (a null row is an empty string under the null map). */
@@ -121,7 +121,7 @@ function stringColumn(parts: Array<Data | undefined>, rows: number[]): Buffer {
   views.forEach((v, b) => {
     if (!v) { size += rows[b]!; return; }
     for (let i = 0; i < rows[b]!; i++) {
-      const len = v.valid && !v.valid(i) ? 0 : v.offsets[v.first + i + 1]! - v.offsets[v.first + i]!;
+      const len = v.valid && !v.valid(i) ? 0 : v.offsets[i + 1]! - v.offsets[i]!;
       size += len < 0x80 ? len + 1 : varintSize(len) + len;
     }
   });
@@ -129,10 +129,10 @@ function stringColumn(parts: Array<Data | undefined>, rows: number[]): Buffer {
   let pos = 0;
   views.forEach((v, b) => {
     if (!v) { out.fill(0, pos, pos + rows[b]!); pos += rows[b]!; return; }
-    const { offsets, bytes, first } = v;
+    const { offsets, bytes } = v;
     for (let i = 0; i < rows[b]!; i++) {
-      const start = offsets[first + i]!;
-      const len = v.valid && !v.valid(i) ? 0 : offsets[first + i + 1]! - start;
+      const start = offsets[i]!;
+      const len = v.valid && !v.valid(i) ? 0 : offsets[i + 1]! - start;
       pos = writeVarint(out, pos, len);
       // Short strings are copied byte by byte: cheaper than a subarray per value.
       if (len < 24) for (let k = 0; k < len; k++) out[pos + k] = bytes[start + k]!;

@@ -50,16 +50,17 @@ function fillColumn(vector: Vector, type: ColumnType, data: Data, start: number,
   const width = WIDTH[type];
   if (width !== undefined) {
     const values = data.values as ArrayBufferView;
-    duckdb.copy_data_to_vector(vector, 0, values.buffer as ArrayBuffer, values.byteOffset + (data.offset + start) * width, n * width);
+    duckdb.copy_data_to_vector(vector, 0, values.buffer as ArrayBuffer, values.byteOffset + start * width, n * width);
   } else if (type === 'string') {
     const offsets = data.valueOffsets as Int32Array;
     const bytes = data.values as Uint8Array;
     for (let i = 0; i < n; i++) {
-      const j = data.offset + start + i;
-      if (isValid(data, start + i)) duckdb.vector_assign_string_element_len(vector, i, bytes.subarray(offsets[j]!, offsets[j + 1]!));
+      const j = start + i;
+      if (isValid(data, j)) duckdb.vector_assign_string_element_len(vector, i, bytes.subarray(offsets[j]!, offsets[j + 1]!));
     }
   } else {
-    // BOOLEAN is one byte per value in DuckDB, one bit in Arrow.
+    // BOOLEAN is one byte per value in DuckDB, one bit in Arrow (bits count from data.offset,
+    // while byte-aligned buffers of a sliced Data are already cut at the slice).
     const bits = data.values as Uint8Array;
     const out = new Uint8Array(n);
     for (let i = 0; i < n; i++) { const j = data.offset + start + i; out[i] = (bits[j >> 3]! >> (j & 7)) & 1; }
