@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { Field, makeData, RecordBatch, Schema, Struct, Uint32, Utf8, vectorFromArray, TimestampMicrosecond } from 'apache-arrow';
 import { DICTIONARY_TABLES, findTable, TABLES } from '../../schema/index.ts';
 import { adapterConformance } from '../testkit/conformance.ts';
+import { clickhouseFixture } from './testing/conformance-fixture.ts';
 import { clickhouseSkipReason, startClickHouseCluster, type ClickHouseCluster } from '../../lib/testing/clickhouse.ts';
 import { ClickHouseAdapter } from './clickhouse-adapter.ts';
-import { clickhouseOptions, clickhouseUrl } from './clickhouse-config.ts';
-import { distributedDdl, mergeTreeDdl, quoteIdent } from './clickhouse-types.ts';
+import { clickhouseOptions } from './clickhouse-config.ts';
 import { LOCAL_SUFFIX } from './clickhouse-layout.ts';
 import { createAdapter } from '../registry.ts';
 
@@ -32,24 +32,7 @@ if (skip) {
     return new ClickHouseAdapter(clickhouseOptions(new URL(`clickhouse://127.0.0.1:${c.servers[entry]!.httpPort}/${prefix}?cluster=metaflow&shards=${shards}`)));
   }
 
-  adapterConformance('clickhouse cluster', {
-    create: () => clusterAdapter(`cluster${++stores}`),
-    async reopen(a) {
-      return new ClickHouseAdapter((a as ClickHouseAdapter).options);
-    },
-    workerArgs(a) {
-      return [clickhouseUrl((a as ClickHouseAdapter).options)];
-    },
-    async createOlderLayout(a, table, keep) {
-      const ch = a as ClickHouseAdapter;
-      const older = { ...table, columns: table.columns.filter((c) => keep.includes(c.name)), sortKey: table.sortKey.filter((k) => keep.includes(k)) };
-      for (const node of ch.shardNodes()) {
-        await ch.command(node, `CREATE DATABASE IF NOT EXISTS ${quoteIdent(ch.naming.prefix + table.database)}`);
-        await ch.command(node, mergeTreeDdl(ch.naming, older, LOCAL_SUFFIX));
-        await ch.command(node, distributedDdl(ch.naming, older, 'metaflow', LOCAL_SUFFIX));
-      }
-    },
-  });
+  adapterConformance('clickhouse cluster', clickhouseFixture(() => clusterAdapter(`cluster${++stores}`), 'metaflow'));
 
   const l7 = findTable('flow_log.l7_flow_log')!;
 

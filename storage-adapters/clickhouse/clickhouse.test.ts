@@ -13,10 +13,10 @@ import { createAdapter } from '../registry.ts';
 import { generateL7Batch, topology } from '../../lib/testing/l7-data.ts';
 import { postArrow, startTestServer } from '../../lib/testing/server.ts';
 import { adapterConformance } from '../testkit/conformance.ts';
+import { clickhouseFixture } from './testing/conformance-fixture.ts';
 import { clickhouseSkipReason, startClickHouse, type ClickHouseServer } from '../../lib/testing/clickhouse.ts';
 import { ClickHouseAdapter } from './clickhouse-adapter.ts';
-import { clickhouseOptions, clickhouseUrl } from './clickhouse-config.ts';
-import { mergeTreeDdl, quoteIdent } from './clickhouse-types.ts';
+import { clickhouseOptions } from './clickhouse-config.ts';
 
 const skip = clickhouseSkipReason();
 
@@ -28,25 +28,10 @@ if (skip) {
   after(async () => { if (server) await (await server).stop(); });
   let stores = 0;
 
-  adapterConformance('clickhouse', {
-    async create() {
-      const s = await started();
-      return new ClickHouseAdapter(clickhouseOptions(new URL(`clickhouse://127.0.0.1:${s.httpPort}/conformance${++stores}`)));
-    },
-    async reopen(a) {
-      return new ClickHouseAdapter((a as ClickHouseAdapter).options);
-    },
-    workerArgs(a) {
-      return [clickhouseUrl((a as ClickHouseAdapter).options)];
-    },
-    async createOlderLayout(a, table, keep) {
-      const ch = a as ClickHouseAdapter;
-      const [node] = ch.shardNodes();
-      await ch.command(node!, `CREATE DATABASE IF NOT EXISTS ${quoteIdent(ch.naming.prefix + table.database)}`);
-      const older = { ...table, columns: table.columns.filter((c) => keep.includes(c.name)), sortKey: table.sortKey.filter((k) => keep.includes(k)) };
-      await ch.command(node!, mergeTreeDdl(ch.naming, older));
-    },
-  });
+  adapterConformance('clickhouse', clickhouseFixture(async () => {
+    const s = await started();
+    return new ClickHouseAdapter(clickhouseOptions(new URL(`clickhouse://127.0.0.1:${s.httpPort}/conformance${++stores}`)));
+  }));
 
   const l7 = findTable('flow_log.l7_flow_log')!;
   const app = findTable('flow_metrics.application.1m')!;
