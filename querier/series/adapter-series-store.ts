@@ -5,7 +5,7 @@
  * staleness markers (see ingester/prometheus/remote-write.ts).
  */
 import { findTable } from '../../schema/index.ts';
-import type { StorageAdapter } from '../../storage-adapters/adapter.ts';
+import type { ColumnPredicate, StorageAdapter } from '../../storage-adapters/adapter.ts';
 import { type LabelMatcher, type SelectHints, type Series, type SeriesStore } from '../../dialects/promql/storage.ts';
 import { SeriesIndex } from './series-index.ts';
 import { storeTimeRange } from './time-range.ts';
@@ -46,11 +46,10 @@ export class AdapterSeriesStore implements SeriesStore, SeriesCatalog {
 
   /** Which of `ids` have samples in the range: grouped by the store when it can, else scanned. */
   private async seriesWithSamples(ids: number[], range: { startMs: number; endMs: number }): Promise<Set<number>> {
-    const wholeMetrics = this.index.wholeMetrics(ids);
     const seriesId = { kind: 'column' as const, name: 'series_id', type: 'int' as const };
     const fragment = {
       table: SAMPLES, columns: ['series_id'],
-      filters: [wholeMetrics ? { column: 'metric_id', op: 'in' as const, values: wholeMetrics } : { column: 'series_id', op: 'in' as const, values: ids }],
+      filters: [this.seriesFilter(ids)],
       timeRange: storeTimeRange(range.startMs, range.endMs),
       ...(this.adapter.capabilities.aggregate ? { groupBy: [{ name: 'series_id', expr: seriesId }], aggregates: [] } : {}),
     };
@@ -62,6 +61,12 @@ export class AdapterSeriesStore implements SeriesStore, SeriesCatalog {
     return live;
   }
 
+  /** The samples of `ids`: a name-only selector reads whole metrics, one metric_id instead of thousands of series IDs. */
+  private seriesFilter(ids: number[]): ColumnPredicate {
+    const wholeMetrics = this.index.wholeMetrics(ids);
+    return wholeMetrics ? { column: 'metric_id', op: 'in', values: wholeMetrics } : { column: 'series_id', op: 'in', values: ids };
+  }
+
   async select(hints: SelectHints, matchers: LabelMatcher[]): Promise<Series[]> {
     const flow = this.flow.metricsFor(matchers).length ? await this.flow.select(hints, matchers) : [];
     return flow.length ? [...flow, ...(await this.selectSamples(hints, matchers))] : this.selectSamples(hints, matchers);
@@ -71,11 +76,9 @@ export class AdapterSeriesStore implements SeriesStore, SeriesCatalog {
     await this.index.refresh();
     const ids = this.index.match(matchers);
     if (ids.length === 0) return [];
-    const wholeMetrics = this.index.wholeMetrics(ids);
     const fragment = {
       table: SAMPLES, columns: ['series_id', 'time', 'value'],
-      // A name-only selector reads whole metrics: one metric_id instead of thousands of series IDs.
-      filters: [wholeMetrics ? { column: 'metric_id', op: 'in' as const, values: wholeMetrics } : { column: 'series_id', op: 'in' as const, values: ids }],
+      filters: [this.seriesFilter(ids)],
       timeRange: storeTimeRange(hints.start, hints.end),
     };
     // No ORDER BY: sorting in the store costs several times the scan, and samples come back
